@@ -1,0 +1,48 @@
+# Coursegate — `make help` lists the targets.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.DEFAULT_GOAL := help
+.PHONY: help install run demo serve test test-postgres test-all lint bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@
+
+install: $(BIN)/.installed ## Create .venv and install Coursegate with its test tools
+
+run: install ## Set up (migrate + demo data) and serve on http://$(HOST):$(PORT) with gunicorn
+	$(BIN)/coursegate migrate --no-input -v 0
+	$(BIN)/coursegate demo
+	$(BIN)/coursegate serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+demo: install ## Load the demo data set again (prints fresh client secrets)
+	$(BIN)/coursegate demo
+
+test: install ## Run the whole test suite on SQLite (the embedded default)
+	$(BIN)/python -m pytest
+
+test-postgres: install ## Run the whole suite on PostgreSQL + Redis (throw-away database)
+	PG_URL=$(PG_URL) REDIS_URL=$(REDIS_URL) BIN=$(BIN) bash scripts/test-postgres.sh
+
+test-all: test test-postgres ## Both of the above (what CI runs)
+
+lint: install ## ruff check
+	$(BIN)/ruff check src tests bench
+
+bench: install ## Benchmarks (see bench/README.md); results go to bench/RESULTS.md by hand
+	$(BIN)/python bench/enrollment_list.py
+
+clean: ## Remove the virtualenv and local state (var/)
+	rm -rf $(VENV) var

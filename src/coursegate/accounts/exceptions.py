@@ -1,0 +1,21 @@
+"""Domain errors of the accounts app."""
+
+
+class AccountError(Exception):
+    """Base class."""
+
+
+class AccountInvalidError(AccountError):
+    """Input for a new account is missing or invalid; ``field_errors`` says which."""
+
+    def __init__(self, field_errors: dict[str, list[str]]):
+        super().__init__("invalid account data")
+        self.field_errors = field_errors
+
+
+class AccountExistsError(AccountError):
+    """The username or e-mail address is taken."""
+
+    def __init__(self, fields: list[str]):
+        super().__init__("account exists")
+        self.fields = fields

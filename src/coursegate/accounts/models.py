@@ -1,0 +1,63 @@
+"""Users, their profiles and their role assignments."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class User(AbstractUser):
+    """Django's user; e-mail addresses are unique regardless of case (blank allowed for tools)."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="accounts_user_email_ci_unique"
+            )
+        ]
+
+
+class Profile(models.Model):
+    """What the learning platform knows about a person beyond the login."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    name = models.CharField(max_length=255, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+
+    def __str__(self) -> str:
+        return f"profile of {self.user_id}"
+
+
+class Role(models.TextChoices):
+    """Role names; the same strings travel in the JWT ``roles`` claim as ``role`` or ``role:context``."""
+
+    ENTERPRISE_ADMIN = "enterprise_admin"
+    ENTERPRISE_LEARNER = "enterprise_learner"
+    ENTERPRISE_OPERATOR = "enterprise_openedx_operator"
+    STORE_APPRENTICESHIP_EVENT = "StoreApprenticeshipEvent"
+    READ_APPRENTICESHIP_EVENT = "ReadApprenticeshipEvent"
+    COURSE_STAFF = "course_staff"
+
+
+class RoleAssignment(models.Model):
+    """One role held by one user, optionally limited to a context (a customer uuid, a course run,
+    or ``*`` for all)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=64, choices=Role.choices)
+    context = models.CharField(max_length=255, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "context"], name="accounts_role_assignment_unique")
+        ]
+        indexes = [models.Index(fields=["role", "context"])]
+
+    def __str__(self) -> str:
+        return self.as_claim()
+
+    def as_claim(self) -> str:
+        return f"{self.role}:{self.context}" if self.context else self.role

@@ -1,0 +1,19 @@
+"""Reads of accounts and roles."""
+
+from __future__ import annotations
+
+from coursegate.accounts.models import RoleAssignment, User
+
+
+def user_get_by_username(username: str) -> User | None:
+    return User.objects.filter(username=username).first()
+
+
+def user_get_by_email(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email).first()
+
+
+def roles_for_user(user_id: int) -> list[str]:
+    """The user's roles as claim strings (``role`` or ``role:context``), sorted for stable tokens."""
+    rows = RoleAssignment.objects.filter(user_id=user_id).values_list("role", "context")
+    return sorted(f"{role}:{context}" if context else role for role, context in rows)

@@ -1,0 +1,155 @@
+"""`coursegate demo [--json]`: load the demo data set (ARCHITECTURE.md, "The demo data set").
+
+Idempotent: users, runs and modes are upserted. OAuth client secrets are stored hashed, so each
+run issues fresh secrets for the demo clients; ``--json`` prints them (and nothing else) as one
+JSON object keyed by role, and they are also written to ``var/demo-credentials.json`` (0600).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from oauth2_provider.generators import generate_client_secret
+from oauth2_provider.models import get_application_model
+
+from coursegate.accounts.models import User
+from coursegate.accounts.services import user_create
+from coursegate.courses.selectors import course_runs_by_key
+from coursegate.courses.services import course_mode_upsert, course_run_upsert
+from coursegate.enrollments.models import Source
+from coursegate.enrollments.services import EnrollmentRequest, enrollments_bulk_upsert
+
+DEMO_PASSWORD = "edx"
+
+
+def _dt(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+USERS = [
+    # username, is_staff, full name
+    ("staff", True, "Staff User"),
+    ("honor", False, "Honor Learner"),
+    ("audit", False, "Audit Learner"),
+    ("verified", False, "Verified Learner"),
+    ("enterprise_admin", False, "Enterprise Admin (customer A)"),
+    ("other_enterprise_admin", False, "Enterprise Admin (customer B)"),
+    ("events_writer", False, "Apprenticeship events writer"),
+    ("events_reader", False, "Apprenticeship events reader"),
+]
+
+# role key in the credentials object -> username of the client's owner
+CLIENTS = {
+    "staff": "staff",
+    "learner": "honor",
+    "enterprise_admin": "enterprise_admin",
+    "other_enterprise_admin": "other_enterprise_admin",
+    "events_writer": "events_writer",
+    "events_reader": "events_reader",
+}
+
+OPEN_RUN = {
+    "start": _dt("2024-01-01T00:00:00"),
+    "end": _dt("2030-12-31T00:00:00"),
+    "enrollment_start": _dt("2023-12-01T00:00:00"),
+    "enrollment_end": None,
+}
+STANDARD_MODES = [
+    ("audit", "Audit", 0),
+    ("honor", "Honor Code Certificate", 0),
+    ("verified", "Verified Certificate", 49),
+]
+RUNS = [
+    # key, title, modes
+    ("course-v1:edX+DemoX+Demo_Course", "edX Demonstration Course", STANDARD_MODES),
+    ("edX/DemoX/Demo_Course", "edX Demonstration Course (legacy key)", STANDARD_MODES),
+    ("course-v1:Appsembler+APP101+1Q2016", "Appsembler 101", [("honor", "Honor Code Certificate", 0)]),
+    ("course-v1:edx+tr1012+1T2021", "Training 1012", STANDARD_MODES[:2]),
+    ("course-v1:HarvardX+FIH+3T2023", "Food in History", STANDARD_MODES),
+    ("course-v1:MyUni+Sport101x", "Sport 101", STANDARD_MODES[:1]),
+]
+ENROLLMENTS = [
+    # username, run, mode
+    ("staff", "edX/DemoX/Demo_Course", "honor"),
+    ("honor", "course-v1:edX+DemoX+Demo_Course", "honor"),
+    ("audit", "course-v1:edX+DemoX+Demo_Course", "audit"),
+    ("verified", "course-v1:edX+DemoX+Demo_Course", "verified"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set (idempotent) and issue fresh secrets for the demo OAuth clients."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="Print only the credentials, as JSON")
+
+    def handle(self, *args, **options):
+        credentials = load_demo_data()
+        path = settings.VAR_DIR / "demo-credentials.json"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(credentials, handle, indent=2)
+        if options["json"]:
+            self.stdout.write(json.dumps(credentials))
+            return
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Users' password: edx"))
+        for role, cred in credentials.items():
+            self.stdout.write(f"  {role:24} client_id={cred['client_id']} client_secret={cred['client_secret']}")
+        staff = credentials["staff"]
+        self.stdout.write(
+            f"Credentials saved to {path}.\nGet a token:\n"
+            f"  curl -s -X POST http://127.0.0.1:8000/oauth2/access_token -d grant_type=client_credentials "
+            f"-d client_id={staff['client_id']} -d client_secret={staff['client_secret']}"
+        )
+
+
+@transaction.atomic
+def load_demo_data() -> dict[str, dict[str, str]]:
+    users = {}
+    for username, is_staff, name in USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(
+                username=username, email=f"{username}@example.com", password=DEMO_PASSWORD, name=name,
+                country="US", is_staff=is_staff, is_superuser=is_staff, validate_password=False,
+            )
+        users[username] = user
+
+    runs = {}
+    for key, title, modes in RUNS:
+        run = course_run_upsert(key=key, title=title, **OPEN_RUN)
+        for slug, name, price in modes:
+            course_mode_upsert(course_run=run, slug=slug, name=name, min_price=price)
+        runs[key] = run
+    runs = course_runs_by_key(runs)  # reloaded with their modes
+
+    enrollments_bulk_upsert(
+        requests=[EnrollmentRequest(user=users[u], course_run=runs[r], mode=m) for u, r, m in ENROLLMENTS],
+        source=Source.DEMO,
+        privileged=True,
+        force=True,
+    )
+
+    return {role: _demo_client(role, users[username]) for role, username in CLIENTS.items()}
+
+
+def _demo_client(role: str, user: User) -> dict[str, str]:
+    application_model = get_application_model()
+    app = application_model.objects.filter(name=f"coursegate-demo-{role}").first()
+    if app is None:
+        app = application_model(
+            name=f"coursegate-demo-{role}",
+            client_type=application_model.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=application_model.GRANT_CLIENT_CREDENTIALS,
+            user=user,
+        )
+    secret = generate_client_secret()
+    app.client_secret = secret
+    app.user = user
+    app.save()
+    return {"client_id": app.client_id, "client_secret": secret, "username": user.username}

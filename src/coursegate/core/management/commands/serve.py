@@ -1,0 +1,39 @@
+"""`coursegate serve`: run the production server (gunicorn), not Django's development server."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the API with gunicorn (default 127.0.0.1:8000, 2 workers)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("COURSEGATE_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("COURSEGATE_PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("COURSEGATE_WORKERS", "2")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("COURSEGATE_THREADS", "1")))
+        parser.add_argument("--timeout", type=int, default=60)
+        parser.add_argument("--access-log", action="store_true", help="Log every request to stdout")
+
+    def handle(self, *args, **options):
+        host = options["host"]
+        bind = f"[{host}]:{options['port']}" if ":" in host else f"{host}:{options['port']}"
+        argv = [
+            sys.executable, "-m", "gunicorn", "coursegate.wsgi:application",
+            "--bind", bind,
+            "--workers", str(options["workers"]),
+            "--threads", str(options["threads"]),
+            "--timeout", str(options["timeout"]),
+            "--graceful-timeout", "20",
+            "--forwarded-allow-ips", os.environ.get("COURSEGATE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        ]
+        if options["access_log"]:
+            argv += ["--access-logfile", "-"]
+        self.stdout.write(f"Coursegate listening on http://{bind} ({options['workers']} workers)")
+        self.stdout.flush()
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coursegate.settings")
+        os.execv(sys.executable, argv)

@@ -1,0 +1,206 @@
+"""OAuth2 endpoints on top of django-oauth-toolkit.
+
+- ``POST /oauth2/access_token`` (Open edX path), ``/oauth2/v1/access_token`` (edX Enterprise
+  Postman collection) and ``/oauth2/token/``: grants ``client_credentials`` and ``password``,
+  client credentials in the form body or HTTP Basic. ``token_type=jwt`` (form field, or the
+  ``X-Token-Type`` header as edx-platform reads it) answers a JWT instead of the opaque token.
+- ``POST /oauth2/revoke_token/`` (RFC 7009) and ``POST /oauth2/introspect/`` (RFC 7662) take
+  either kind of token.
+
+A JWT is backed by the access-token row created for it (its ``jti``), so revoking either form
+ends it, and a client-credentials token acts as the user who owns the application.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from urllib.parse import unquote_plus
+
+from django.contrib.auth.hashers import check_password
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from oauth2_provider.models import get_access_token_model, get_application_model
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.views.mixins import OAuthLibMixin
+
+from coursegate.core.jwt import TokenInvalid, jwt_decode, jwt_encode_for, looks_like_jwt
+
+SUPPORTED_GRANTS = {"client_credentials", "password"}
+
+
+class CoursegateOAuth2Validator(OAuth2Validator):
+    def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs):
+        # A confidential client registered for either grant may use both: Open edX clients ask
+        # for client_credentials, people's scripts for password (ARCHITECTURE.md, token endpoint).
+        if grant_type in SUPPORTED_GRANTS and client.authorization_grant_type in SUPPORTED_GRANTS:
+            return True
+        return super().validate_grant_type(client_id, grant_type, client, request, *args, **kwargs)
+
+    def _create_access_token(self, expires, request, token, source_refresh_token=None):
+        if request.grant_type == "client_credentials":
+            # oauth2_provider leaves these tokens without a user; ours act as the app's owner.
+            request.user = request.client.user
+        return super()._create_access_token(expires, request, token, source_refresh_token)
+
+
+def _json(status: int, body: dict | None) -> HttpResponse:
+    response = HttpResponse(
+        b"" if body is None else json.dumps(body), status=status, content_type="application/json"
+    )
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+def _wants_jwt(request) -> bool:
+    value = request.POST.get("token_type") or request.headers.get("X-Token-Type") or ""
+    return value.lower() == "jwt"
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+@method_decorator(sensitive_post_parameters("password", "client_secret"), name="dispatch")
+class AccessTokenView(OAuthLibMixin, View):
+    """POST: issue a token. 200 {access_token, token_type, expires_in, scope}; RFC 6749 errors."""
+
+    http_method_names = ["post", "options"]
+
+    def post(self, request, *args, **kwargs):
+        _url, headers, body, status = self.create_token_response(request)
+        if status == 200 and _wants_jwt(request):
+            body = json.dumps(self._as_jwt(json.loads(body), request.POST.get("grant_type", "")))
+        response = HttpResponse(body, status=status, content_type="application/json")
+        for name, value in headers.items():
+            if name.lower() != "content-type":
+                response[name] = value
+        return response
+
+    @staticmethod
+    def _as_jwt(data: dict, grant_type: str) -> dict:
+        checksum = hashlib.sha256(data["access_token"].encode()).hexdigest()
+        access = (
+            get_access_token_model().objects.select_related("user__profile", "application__user")
+            .get(token_checksum=checksum)
+        )
+        user = access.user or access.application.user
+        scopes = access.scope.split()
+        expires_in = int(data["expires_in"])
+        converted = {
+            "access_token": jwt_encode_for(
+                user, scopes=scopes, expires_in=expires_in, grant_type=grant_type, jti=str(access.pk)
+            ),
+            "token_type": "JWT",
+            "expires_in": expires_in,
+            "scope": access.scope,
+        }
+        if "refresh_token" in data:
+            converted["refresh_token"] = data["refresh_token"]
+        return converted
+
+
+def authenticate_client(request):
+    """The application identified by HTTP Basic or by client_id/client_secret form fields, or None."""
+    client_id = client_secret = None
+    header = request.headers.get("Authorization", "")
+    if header[:6].lower() == "basic ":
+        try:
+            decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        raw_id, sep, raw_secret = decoded.partition(":")
+        if not sep:
+            return None
+        client_id, client_secret = unquote_plus(raw_id), unquote_plus(raw_secret)
+    else:
+        client_id, client_secret = request.POST.get("client_id"), request.POST.get("client_secret")
+    if not client_id or not client_secret:
+        return None
+    app = get_application_model().objects.select_related("user").filter(client_id=client_id).first()
+    if app is None:
+        return None
+    if app.hash_client_secret:
+        return app if check_password(client_secret, app.client_secret) else None
+    return app if _constant_time_equal(client_secret, app.client_secret) else None
+
+
+def _constant_time_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def _find_access_token(raw: str):
+    """The access-token row behind an opaque token or one of our JWTs (expired JWTs included)."""
+    model = get_access_token_model()
+    if looks_like_jwt(raw):
+        try:
+            claims, own = jwt_decode(raw)
+        except TokenInvalid:
+            return None
+        jti = claims.get("jti")
+        if not own or not isinstance(jti, str) or not jti.isdigit():
+            return None
+        return model.objects.select_related("user", "application__user").filter(pk=int(jti)).first()
+    checksum = hashlib.sha256(raw.encode()).hexdigest()
+    return model.objects.select_related("user", "application__user").filter(token_checksum=checksum).first()
+
+
+INVALID_CLIENT = {"error": "invalid_client", "error_description": "Client authentication failed."}
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class RevokeTokenView(View):
+    """POST token=<opaque or JWT>: 200 whether or not the token was known (RFC 7009 §2.2);
+    401 invalid_client. A client may revoke only its own tokens."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        client = authenticate_client(request)
+        if client is None:
+            return _json(401, INVALID_CLIENT)
+        raw = request.POST.get("token", "")
+        if not raw:
+            return _json(400, {"error": "invalid_request", "error_description": "Missing token parameter."})
+        access = _find_access_token(raw)
+        if access is not None and access.application_id == client.pk:
+            access.revoke()
+        return _json(200, None)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class IntrospectTokenView(View):
+    """POST token=<opaque or JWT>: RFC 7662 answer. A client sees its own tokens; a client owned by
+    a staff user may introspect any token."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        client = authenticate_client(request)
+        if client is None:
+            return _json(401, INVALID_CLIENT)
+        access = _find_access_token(request.POST.get("token", ""))
+        visible = access is not None and (
+            access.application_id == client.pk or (client.user is not None and client.user.is_staff)
+        )
+        if not visible or access.expires <= timezone.now():
+            return JsonResponse({"active": False})
+        user = access.user or (access.application.user if access.application else None)
+        if user is None or not user.is_active:
+            return JsonResponse({"active": False})
+        return JsonResponse(
+            {
+                "active": True,
+                "scope": access.scope,
+                "client_id": access.application.client_id if access.application else None,
+                "username": user.username,
+                "token_type": "Bearer",
+                "exp": int(access.expires.timestamp()),
+                "iat": int(access.created.timestamp()),
+            }
+        )

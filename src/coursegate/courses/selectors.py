@@ -1,0 +1,69 @@
+"""Reads of courses, runs and modes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from coursegate.courses.models import CourseRun
+
+# Open edX reports this mode for a run that defines none (CourseMode.DEFAULT_MODE).
+DEFAULT_MODE_SLUG = "audit"
+
+
+@dataclass(frozen=True)
+class DefaultMode:
+    """The platform's implicit mode for runs without CourseMode rows (not stored)."""
+
+    slug: str = DEFAULT_MODE_SLUG
+    name: str = "Audit"
+    min_price: int = 0
+    suggested_prices: tuple = ()
+    currency: str = "usd"
+    expiration_datetime: None = None
+    description: None = None
+    sku: None = None
+    bulk_sku: None = None
+
+    def is_expired_at(self, when: datetime) -> bool:
+        return False
+
+
+def course_run_get(key: str) -> CourseRun | None:
+    """The run with this exact key, its course and modes loaded (2 queries)."""
+    return CourseRun.objects.select_related("course").prefetch_related("modes").filter(key=key).first()
+
+
+def course_runs_by_key(keys: Iterable[str]) -> dict[str, CourseRun]:
+    runs = CourseRun.objects.select_related("course").prefetch_related("modes").filter(key__in=set(keys))
+    return {run.key: run for run in runs}
+
+
+def course_run_modes(run: CourseRun, *, now: datetime, include_expired: bool = False) -> list:
+    """The run's modes (from the prefetch cache), unexpired unless asked; the default mode if none
+    are defined at all."""
+    modes: list = list(run.modes.all())
+    if not modes:
+        return [DefaultMode()]
+    if include_expired:
+        return modes
+    return [mode for mode in modes if not mode.is_expired_at(now)]
+
+
+def course_run_mode_get(run: CourseRun, slug: str, *, now: datetime, include_expired: bool = False):
+    for mode in course_run_modes(run, now=now, include_expired=include_expired):
+        if mode.slug == slug:
+            return mode
+    return None
+
+
+def course_run_default_mode(run: CourseRun, *, now: datetime) -> str:
+    """Open edX's default: ``audit`` if offered, else ``honor``, else the first offered mode."""
+    slugs = [mode.slug for mode in course_run_modes(run, now=now)]
+    for preferred in ("audit", "honor"):
+        if preferred in slugs:
+            return preferred
+    return slugs[0] if slugs else DEFAULT_MODE_SLUG
+
+

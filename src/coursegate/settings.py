@@ -1,0 +1,282 @@
+"""Django settings for Coursegate.
+
+Everything that differs between deployments comes from the environment and is read here,
+once (see ``.env.example``). The defaults give an embedded laptop setup: SQLite under
+``var/``, no broker (jobs run in-process), e-mail written to files under ``var/mail/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import warnings
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import dj_database_url
+
+from coursegate import __version__
+
+env = os.environ
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _default_var_dir() -> Path:
+    # A source checkout keeps its state beside pyproject.toml; an installed package uses the
+    # working directory.
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").exists():
+        return checkout / "var"
+    return Path.cwd() / "var"
+
+
+VAR_DIR = Path(env.get("COURSEGATE_VAR_DIR") or _default_var_dir()).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_from_var(name: str) -> str:
+    """Read a generated secret from var/, creating it on first use (0600)."""
+    path = VAR_DIR / name
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+DEBUG = _flag("COURSEGATE_DEBUG", False)
+SECRET_KEY = env.get("COURSEGATE_SECRET_KEY") or _secret_from_var("secret_key")
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in env.get("COURSEGATE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+    if h.strip()
+]
+COURSEGATE_VERSION = __version__
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "oauth2_provider",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "coursegate.core",
+    "coursegate.accounts",
+    "coursegate.courses",
+    "coursegate.enrollments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "coursegate.urls"
+WSGI_APPLICATION = "coursegate.wsgi.application"
+# Several contracts use paths without a trailing slash (POST /api/enrollment/v1/enrollment);
+# a redirect would turn a POST into a GET in most clients.
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# --- Database -----------------------------------------------------------------------------
+DATABASE_URL = env.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'coursegate.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # Writers take the lock when the transaction starts, so two concurrent writers queue
+        # (up to `timeout` seconds) instead of failing with "database is locked" mid-way.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# --- Cache (throttling, token caches) -----------------------------------------------------
+CACHE_URL = env.get("COURSEGATE_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background jobs ----------------------------------------------------------------------
+CELERY_BROKER_URL = env.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = env.get("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# --- E-mail -------------------------------------------------------------------------------
+EMAIL_URL = env.get("EMAIL_URL", "")
+DEFAULT_FROM_EMAIL = env.get("COURSEGATE_FROM_EMAIL", "Coursegate <no-reply@coursegate.local>")
+if EMAIL_URL:
+    _mail = urlsplit(EMAIL_URL)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _mail.hostname or "localhost"
+    EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_mail.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
+    EMAIL_USE_SSL = _mail.scheme == "smtps"
+    EMAIL_USE_TLS = _mail.scheme == "smtp+tls"
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+
+# --- Auth ---------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+ACCESS_TOKEN_EXPIRE_SECONDS = int(env.get("COURSEGATE_ACCESS_TOKEN_SECONDS", "3600"))
+if not 60 <= ACCESS_TOKEN_EXPIRE_SECONDS < 86400:
+    # edx-rest-api-client computes its cache lifetime with timedelta.seconds, which wraps at a day.
+    raise ValueError("COURSEGATE_ACCESS_TOKEN_SECONDS must be between 60 and 86399")
+
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_EXPIRE_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 14 * 86400,
+    "SCOPES": {
+        "read": "Read access",
+        "write": "Write access",
+        "email": "The user's e-mail address",
+        "profile": "The user's name and staff status",
+        "user_id": "The user's numeric id",
+    },
+    "DEFAULT_SCOPES": ["read", "write", "email", "profile"],
+    "OAUTH2_VALIDATOR_CLASS": "coursegate.core.oauth.CoursegateOAuth2Validator",
+    # Only a checksum of each access token is stored (RFC 9700 §4.14 token storage).
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "PKCE_REQUIRED": False,
+}
+# The password grant is part of the Open edX contract; oauth2_provider nags about it on every use.
+warnings.filterwarnings("ignore", message=".*password credentials grant.*", category=DeprecationWarning)
+
+JWT_SECRET = env.get("COURSEGATE_JWT_SECRET") or _secret_from_var("jwt_secret")
+JWT_ISSUER = env.get("COURSEGATE_JWT_ISSUER", "coursegate")
+JWT_AUDIENCE = env.get("COURSEGATE_JWT_AUDIENCE", "coursegate")
+JWT_VERSION = "1.2.0"
+JWT_LEEWAY_SECONDS = int(env.get("COURSEGATE_JWT_LEEWAY_SECONDS", "300"))
+
+
+def _trusted_issuers(raw: str) -> list[dict]:
+    """Parse COURSEGATE_TRUSTED_JWT_ISSUERS: a JSON list of
+    {"issuer": str, "audience": str | [str], "secret": str} (HS256) or
+    {"issuer": str, "audience": ..., "public_key": "<PEM>"} (RS256)."""
+    if not raw.strip():
+        return []
+    issuers = json.loads(raw)
+    if isinstance(issuers, dict):
+        issuers = [issuers]
+    for item in issuers:
+        if "issuer" not in item or not ("secret" in item or "public_key" in item):
+            raise ValueError("each trusted JWT issuer needs 'issuer' and 'secret' or 'public_key'")
+        audience = item.get("audience") or []
+        item["audience"] = [audience] if isinstance(audience, str) else list(audience)
+    return issuers
+
+
+JWT_TRUSTED_ISSUERS = _trusted_issuers(env.get("COURSEGATE_TRUSTED_JWT_ISSUERS", ""))
+
+# --- REST framework -----------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["coursegate.core.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["coursegate.core.renderers.FastJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "coursegate.core.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_RATES": {
+        # Open edX EnrollmentUserThrottle: 40/minute for learners, 120/minute for staff.
+        "enrollment_user": env.get("COURSEGATE_THROTTLE_ENROLLMENT_USER", "40/minute"),
+        "enrollment_staff": env.get("COURSEGATE_THROTTLE_ENROLLMENT_STAFF", "120/minute"),
+        "enrollment_anon": env.get("COURSEGATE_THROTTLE_ENROLLMENT_ANON", "120/minute"),
+    },
+}
+# Throttles can be switched off as a whole (benchmarks, trusted networks).
+THROTTLING_ENABLED = _flag("COURSEGATE_THROTTLING", True)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Coursegate API",
+    "DESCRIPTION": (
+        "One server for the Open edX Enrollment API, the Appsembler and Jitterbit APIs, the edX "
+        "Enterprise API and the Apprenticeship Events API. Obtain a token at POST /oauth2/access_token "
+        "and send it as `Authorization: Bearer <token>` or `Authorization: JWT <jwt>`."
+    ),
+    "VERSION": __version__,
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc assets are served by this server (no CDN needed).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- i18n, static, logging ----------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Static files (admin, Swagger UI) are served from the installed apps, no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.get("COURSEGATE_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "oauth2_provider": {"level": "ERROR"},
+    },
+}
+
+if not DEBUG:
+    SESSION_COOKIE_HTTPONLY = True
+    CSRF_COOKIE_HTTPONLY = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True

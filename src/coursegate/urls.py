@@ -1,0 +1,30 @@
+"""URL map: one include per API family, plus OAuth2, docs, admin and health."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from coursegate.core import oauth, views
+
+oauth_patterns = [
+    re_path(r"^oauth2/(?:v1/)?access_token/?$", oauth.AccessTokenView.as_view(), name="access-token"),
+    path("oauth2/token/", oauth.AccessTokenView.as_view(), name="token"),
+    re_path(r"^oauth2/revoke_token/?$", oauth.RevokeTokenView.as_view(), name="revoke-token"),
+    re_path(r"^oauth2/introspect/?$", oauth.IntrospectTokenView.as_view(), name="introspect"),
+]
+
+urlpatterns = [
+    path("", views.root, name="root"),
+    re_path(r"^health/?$", views.health, name="health"),
+    *oauth_patterns,
+    path("api/enrollment/v1/", include("coursegate.api.edx_enrollment.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "coursegate.core.errors.json_bad_request"
+handler403 = "coursegate.core.errors.json_forbidden"
+handler404 = "coursegate.core.errors.json_not_found"
+handler500 = "coursegate.core.errors.json_server_error"
