@@ -13,9 +13,7 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         constraints = [
-            models.UniqueConstraint(
-                Lower("email"), condition=~models.Q(email=""), name="accounts_user_email_ci_unique"
-            )
+            models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="accounts_user_email_ci_unique")
         ]
 
 

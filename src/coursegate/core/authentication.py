@@ -109,12 +109,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
 
     def _authenticate_opaque(self, token: str):
         checksum = hashlib.sha256(token.encode()).hexdigest()
-        access = (
-            get_access_token_model()
-            .objects.select_related("user", "application__user")
-            .filter(token_checksum=checksum)
-            .first()
-        )
+        access = get_access_token_model().objects.select_related("user").filter(token_checksum=checksum).first()
         user = _token_user(access)
         credential = Credential("opaque", user.pk, access.scope.split())
         return user, credential
@@ -132,9 +127,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         jti = claims.get("jti")
         if not isinstance(jti, str) or not jti.isdigit():
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
-        access = (
-            get_access_token_model().objects.select_related("user", "application__user").filter(pk=int(jti)).first()
-        )
+        access = get_access_token_model().objects.select_related("user").filter(pk=int(jti)).first()
         user = _token_user(access)
         return user, Credential("jwt", user.pk, scopes, claims, issuer=claims["iss"])
 
@@ -143,7 +136,9 @@ def _token_user(access):
     """The active user an access-token row stands for, or 401 (unknown, expired, revoked, disabled)."""
     if access is None or access.expires <= timezone.now():
         raise exceptions.AuthenticationFailed(INVALID_TOKEN)
-    user = access.user or (access.application.user if access.application else None)
+    # Tokens issued here always carry their user (client-credentials ones: the app's owner);
+    # the application's owner is only a fallback for rows created by other tools.
+    user = access.user or (access.application.user if access.application_id else None)
     if user is None or not user.is_active:
         raise exceptions.AuthenticationFailed(INVALID_TOKEN)
     return user

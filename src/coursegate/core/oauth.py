@@ -52,9 +52,7 @@ class CoursegateOAuth2Validator(OAuth2Validator):
 
 
 def _json(status: int, body: dict | None) -> HttpResponse:
-    response = HttpResponse(
-        b"" if body is None else json.dumps(body), status=status, content_type="application/json"
-    )
+    response = HttpResponse(b"" if body is None else json.dumps(body), status=status, content_type="application/json")
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
     return response
@@ -86,7 +84,8 @@ class AccessTokenView(OAuthLibMixin, View):
     def _as_jwt(data: dict, grant_type: str) -> dict:
         checksum = hashlib.sha256(data["access_token"].encode()).hexdigest()
         access = (
-            get_access_token_model().objects.select_related("user__profile", "application__user")
+            get_access_token_model()
+            .objects.select_related("user__profile", "application__user")
             .get(token_checksum=checksum)
         )
         user = access.user or access.application.user

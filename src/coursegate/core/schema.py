@@ -9,8 +9,15 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return [
-            {"type": "http", "scheme": "bearer",
-             "description": "`Authorization: Bearer <token>`: an opaque token or a JWT from POST /oauth2/access_token"},
-            {"type": "apiKey", "in": "header", "name": "Authorization",
-             "description": "`Authorization: JWT <jwt>`, as edx-rest-api-client sends it"},
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "`Authorization: Bearer <token>`: opaque token or JWT from POST /oauth2/access_token",
+            },
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "`Authorization: JWT <jwt>`, as edx-rest-api-client sends it",
+            },
         ]

@@ -65,5 +65,3 @@ def course_run_default_mode(run: CourseRun, *, now: datetime) -> str:
         if preferred in slugs:
             return preferred
     return slugs[0] if slugs else DEFAULT_MODE_SLUG
-
-

@@ -12,15 +12,11 @@ from coursegate.courses.models import Course, CourseMode, CourseRun
 def course_run_upsert(*, key: str, title: str = "", **fields) -> CourseRun:
     """Create or update a run (and its course) by key. ``fields`` are CourseRun columns."""
     parsed = parse_course_run_key(key)
-    course, _ = Course.objects.get_or_create(
-        key=parsed.course_key, defaults={"org": parsed.org, "title": title}
-    )
+    course, _ = Course.objects.get_or_create(key=parsed.course_key, defaults={"org": parsed.org, "title": title})
     run, _ = CourseRun.objects.update_or_create(key=key, defaults={"course": course, "title": title, **fields})
     return run
 
 
 def course_mode_upsert(*, course_run: CourseRun, slug: str, name: str, **fields) -> CourseMode:
-    mode, _ = CourseMode.objects.update_or_create(
-        course_run=course_run, slug=slug, defaults={"name": name, **fields}
-    )
+    mode, _ = CourseMode.objects.update_or_create(course_run=course_run, slug=slug, defaults={"name": name, **fields})
     return mode

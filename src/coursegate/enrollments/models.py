@@ -28,9 +28,7 @@ class Enrollment(models.Model):
     modified = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "course_run"], name="enrollments_one_per_user_and_run")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "course_run"], name="enrollments_one_per_user_and_run")]
         indexes = [models.Index(fields=["course_run", "is_active"])]
 
     def __str__(self) -> str:
@@ -52,6 +50,9 @@ class EnrollmentHistory(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "enrollment history"
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: {self.mode}, {'active' if self.is_active else 'inactive'} ({self.source})"
 
 
 class EnrollmentAllowed(models.Model):
@@ -75,8 +76,9 @@ class EnrollmentAllowed(models.Model):
         verbose_name_plural = "allowed enrollments"
         constraints = [
             models.UniqueConstraint(fields=["email", "course_run"], name="enrollments_allowed_unique"),
-            models.CheckConstraint(condition=models.Q(email=models.functions.Lower("email")),
-                                   name="enrollments_allowed_email_lowercase"),
+            models.CheckConstraint(
+                condition=models.Q(email=models.functions.Lower("email")), name="enrollments_allowed_email_lowercase"
+            ),
         ]
 
     def __str__(self) -> str:

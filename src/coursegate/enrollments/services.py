@@ -229,11 +229,7 @@ def _apply_one(req: EnrollmentRequest, state: _BatchState, *, privileged: bool, 
             return refuse(EnrollmentClosedError)
         if run.invite_only and (user.email.lower(), run.pk) not in state.invited:
             return refuse(InvitationRequiredError)
-        if (
-            run.max_enrollments is not None
-            and not user.is_staff
-            and state.active_counts[run.pk] >= run.max_enrollments
-        ):
+        if run.max_enrollments is not None and not user.is_staff and state.active_counts[run.pk] >= run.max_enrollments:
             return refuse(CourseFullError)
     if not user.is_staff:
         state.active_counts[run.pk] += 1
@@ -245,8 +241,12 @@ def _change(req, state: _BatchState, current, *, mode: str, is_active: bool, out
     key = (req.user.pk, req.course_run.pk)
     if current is None:
         current = Enrollment(
-            user=req.user, course_run=req.course_run, mode=mode, is_active=is_active,
-            created=state.now, modified=state.now,
+            user=req.user,
+            course_run=req.course_run,
+            mode=mode,
+            is_active=is_active,
+            created=state.now,
+            modified=state.now,
         )
         state.existing[key] = current
         state.to_create[key] = current
@@ -326,6 +326,5 @@ def enrollments_allowed_apply(*, user) -> list[EnrollmentResult]:
     )
     for result in results:
         if result.error is not None:
-            log.warning("auto-enrollment of %s in %s refused: %s", user.pk, result.request.course_run.key,
-                        result.error)
+            log.warning("auto-enrollment of %s in %s refused: %s", user.pk, result.request.course_run.key, result.error)
     return results

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coursegate.courses.selectors import course_run_modes
@@ -35,12 +36,34 @@ class CourseDetailsOutput(serializers.Serializer):
     course_modes = serializers.SerializerMethodField()
     pacing_type = serializers.CharField(source="get_pacing_display")
 
+    @extend_schema_field(CourseModeOutput(many=True))
     def get_course_modes(self, run) -> list[dict]:
         modes = course_run_modes(
-            run, now=self.context.get("now") or timezone.now(),
+            run,
+            now=self.context.get("now") or timezone.now(),
             include_expired=self.context.get("include_expired", False),
         )
-        return CourseModeOutput(modes, many=True).data
+        # Rendered directly: a nested serializer per enrollment was most of a list request's time.
+        return [_mode_as_dict(mode) for mode in modes]
+
+
+def _mode_as_dict(mode) -> dict:
+    """The CourseModeOutput shape, without per-item serializer construction."""
+    expiration = mode.expiration_datetime
+    return {
+        "slug": mode.slug,
+        "name": mode.name,
+        "min_price": mode.min_price,
+        "suggested_prices": list(mode.suggested_prices or []),
+        "currency": mode.currency,
+        "expiration_datetime": _iso(expiration) if expiration is not None else None,
+        "description": mode.description,
+        "sku": mode.sku,
+        "bulk_sku": mode.bulk_sku,
+    }
+
+
+_iso = serializers.DateTimeField().to_representation
 
 
 class EnrollmentOutput(serializers.Serializer):

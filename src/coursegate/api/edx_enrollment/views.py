@@ -66,9 +66,12 @@ class EnrollmentView(EdxApiView):
 
     @extend_schema(
         operation_id="enrollment_get_for_user",
-        responses={200: EnrollmentOutput, 400: OpenApiResponse(description='{"message": ...}'),
-                   401: OpenApiResponse(description="No or invalid token"),
-                   404: OpenApiResponse(description="Another user's enrollment (empty body)")},
+        responses={
+            200: EnrollmentOutput,
+            400: OpenApiResponse(description='{"message": ...}'),
+            401: OpenApiResponse(description="No or invalid token"),
+            404: OpenApiResponse(description="Another user's enrollment (empty body)"),
+        },
     )
     def get(self, request, course_id: str, username: str | None = None):
         return self.enrollment_response(request, course_id, username)
@@ -140,7 +143,7 @@ class EnrollmentListView(EdxApiView):
         if username != request.user.username and not request.user.is_staff:
             # Contract: filtered to the runs the caller is course staff of, not refused.
             prefix = f"{Role.COURSE_STAFF}:"
-            visible_runs = {role[len(prefix):] for role in request.auth.roles if role.startswith(prefix)}
+            visible_runs = {role[len(prefix) :] for role in request.auth.roles if role.startswith(prefix)}
         enrollments = enrollments_for_user(username=username, course_run_keys=visible_runs)
         return Response(EnrollmentOutput(enrollments, many=True, context={"now": timezone.now()}).data)
 

@@ -115,8 +115,14 @@ def load_demo_data() -> dict[str, dict[str, str]]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = user_create(
-                username=username, email=f"{username}@example.com", password=DEMO_PASSWORD, name=name,
-                country="US", is_staff=is_staff, is_superuser=is_staff, validate_password=False,
+                username=username,
+                email=f"{username}@example.com",
+                password=DEMO_PASSWORD,
+                name=name,
+                country="US",
+                is_staff=is_staff,
+                is_superuser=is_staff,
+                validate_password=False,
             )
         users[username] = user
 

@@ -23,13 +23,22 @@ class Command(BaseCommand):
         host = options["host"]
         bind = f"[{host}]:{options['port']}" if ":" in host else f"{host}:{options['port']}"
         argv = [
-            sys.executable, "-m", "gunicorn", "coursegate.wsgi:application",
-            "--bind", bind,
-            "--workers", str(options["workers"]),
-            "--threads", str(options["threads"]),
-            "--timeout", str(options["timeout"]),
-            "--graceful-timeout", "20",
-            "--forwarded-allow-ips", os.environ.get("COURSEGATE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "coursegate.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--timeout",
+            str(options["timeout"]),
+            "--graceful-timeout",
+            "20",
+            "--forwarded-allow-ips",
+            os.environ.get("COURSEGATE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
         if options["access_log"]:
             argv += ["--access-logfile", "-"]

@@ -18,6 +18,4 @@ class Command(BaseCommand):
             raise CommandError("CELERY_BROKER_URL is not set: jobs run in-process, no worker is needed.")
         from coursegate.celery import app
 
-        app.worker_main(
-            ["worker", f"--concurrency={options['concurrency']}", f"--loglevel={options['loglevel']}"]
-        )
+        app.worker_main(["worker", f"--concurrency={options['concurrency']}", f"--loglevel={options['loglevel']}"])
