@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "coursegate.accounts",
     "coursegate.courses",
     "coursegate.enrollments",
+    "coursegate.codes",
+    "coursegate.reporting",
 ]
 
 MIDDLEWARE = [
@@ -157,12 +159,22 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 # --- Auth ---------------------------------------------------------------------------------
+# Open edX's password policy (2..75 characters, not too like the username or e-mail): the seeds'
+# examples create accounts with the password "edx". Tighten with COURSEGATE_PASSWORD_MIN_LENGTH
+# and COURSEGATE_PASSWORD_STRICT=true (adds Django's common-password and all-numeric checks).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(env.get("COURSEGATE_PASSWORD_MIN_LENGTH", "2"))},
+    },
+    {"NAME": "coursegate.accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 75}},
 ]
+if _flag("COURSEGATE_PASSWORD_STRICT", False):
+    AUTH_PASSWORD_VALIDATORS += [
+        {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+        {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    ]
 
 ACCESS_TOKEN_EXPIRE_SECONDS = int(env.get("COURSEGATE_ACCESS_TOKEN_SECONDS", "3600"))
 if not 60 <= ACCESS_TOKEN_EXPIRE_SECONDS < 86400:

@@ -18,6 +18,8 @@ urlpatterns = [
     re_path(r"^health/?$", views.health, name="health"),
     *oauth_patterns,
     path("api/enrollment/v1/", include("coursegate.api.edx_enrollment.urls")),
+    path("appsembler_api/v0/", include("coursegate.api.appsembler.urls")),
+    path("api/jitterbit/v1/", include("coursegate.api.jitterbit.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

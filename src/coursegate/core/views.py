@@ -20,7 +20,11 @@ def root(request):
                 "openapi": request.build_absolute_uri("/api/schema/"),
             },
             "token_endpoint": request.build_absolute_uri("/oauth2/access_token"),
-            "apis": {"edx_enrollment": request.build_absolute_uri("/api/enrollment/v1/")},
+            "apis": {
+                "edx_enrollment": request.build_absolute_uri("/api/enrollment/v1/"),
+                "appsembler": request.build_absolute_uri("/appsembler_api/v0/"),
+                "jitterbit": request.build_absolute_uri("/api/jitterbit/v1/"),
+            },
         }
     )
 

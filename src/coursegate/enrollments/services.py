@@ -23,10 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.utils import timezone
 
+from coursegate.accounts.models import User
 from coursegate.courses.models import CourseRun
 from coursegate.courses.selectors import course_run_default_mode, course_run_mode_get
 from coursegate.enrollments.exceptions import (
@@ -38,6 +42,7 @@ from coursegate.enrollments.exceptions import (
     InvitationRequiredError,
 )
 from coursegate.enrollments.models import Enrollment, EnrollmentAllowed, EnrollmentHistory, Source
+from coursegate.enrollments.notifications import enrollment_change_emails_send
 
 log = logging.getLogger(__name__)
 
@@ -328,3 +333,201 @@ def enrollments_allowed_apply(*, user) -> list[EnrollmentResult]:
         if result.error is not None:
             log.warning("auto-enrollment of %s in %s refused: %s", user.pk, result.request.course_run.key, result.error)
     return results
+
+
+# --- Bulk enroll / unenroll by identifier (Appsembler bulk-enroll; Open edX instructor semantics) ---
+
+
+@dataclass(frozen=True)
+class IdentifierState:
+    """Open edX's EmailEnrollmentState: is there an account, an active enrollment, an invitation
+    (allowed-enrollment), and does the invitation auto-enroll."""
+
+    user: bool
+    enrollment: bool
+    allowed: bool
+    auto_enroll: bool
+
+
+@dataclass(frozen=True)
+class IdentifierOutcome:
+    identifier: str
+    before: IdentifierState | None = None
+    after: IdentifierState | None = None
+    invalid: bool = False
+    error: bool = False
+    email: str = ""
+    change: str = ""  # enrolled_enroll | allowed_enroll | enrolled_unenroll | allowed_unenroll | ""
+
+
+def _resolve_identifiers(identifiers: Sequence[str]) -> dict[str, object]:
+    """identifier -> User, by username first, then by e-mail in any case (two queries)."""
+    by_username = {u.username: u for u in User.objects.filter(username__in=identifiers)}
+    lowered = {i.lower() for i in identifiers if "@" in i}
+    by_email = (
+        {u.email.lower(): u for u in User.objects.annotate(email_ci=Lower("email")).filter(email_ci__in=lowered)}
+        if lowered
+        else {}
+    )
+    resolved = {}
+    for identifier in identifiers:
+        user = by_username.get(identifier) or by_email.get(identifier.lower())
+        if user is not None:
+            resolved[identifier] = user
+    return resolved
+
+
+@transaction.atomic
+def enrollments_bulk_change(
+    *,
+    action: str,
+    identifiers: Sequence[str],
+    course_runs: Sequence[CourseRun],
+    auto_enroll: bool,
+    actor=None,
+    source: str,
+    notify: bool = False,
+) -> dict[str, list[IdentifierOutcome]]:
+    """Enroll or unenroll many identifiers (usernames or e-mails) in many runs, set-based.
+
+    enroll: an existing active account is enrolled (an active enrollment keeps its mode); an
+    unknown e-mail (or an inactive account) gets an invitation with ``auto_enroll``.
+    unenroll: an active enrollment is deactivated and an invitation deleted.
+    An identifier that is neither a known account nor a valid e-mail is reported ``invalid``.
+    Staff operation: window, capacity and invitation rules do not apply (as Open edX's instructor
+    enrollment). With ``notify``, each learner whose state changed gets an e-mail after commit.
+    Returns outcomes per run key, in the order of ``identifiers``.
+    """
+    if action not in ("enroll", "unenroll"):
+        raise ValueError(action)
+    identifiers = list(dict.fromkeys(i for i in identifiers if i))
+    users = _resolve_identifiers(identifiers)
+
+    emails: dict[str, str] = {}  # identifier -> lower-cased e-mail it stands for
+    invalid: set[str] = set()
+    for identifier in identifiers:
+        user = users.get(identifier)
+        if user is not None and user.email:
+            emails[identifier] = user.email.lower()
+            continue
+        if user is not None:
+            continue  # an account without e-mail: enrollments only
+        try:
+            validate_email(identifier)
+        except ValidationError:
+            invalid.add(identifier)
+        else:
+            emails[identifier] = identifier.lower()
+
+    run_ids = [run.pk for run in course_runs]
+    user_ids = {u.pk for u in users.values()}
+    enrolled = set(
+        Enrollment.objects.filter(user_id__in=user_ids, course_run_id__in=run_ids, is_active=True).values_list(
+            "user_id", "course_run_id"
+        )
+    )
+    allowed = {
+        (a.email, a.course_run_id): a
+        for a in EnrollmentAllowed.objects.filter(email__in=set(emails.values()), course_run_id__in=run_ids)
+    }
+
+    def state(identifier: str, run_id: int) -> IdentifierState:
+        user = users.get(identifier)
+        invitation = allowed.get((emails.get(identifier, ""), run_id))
+        return IdentifierState(
+            user=user is not None,
+            enrollment=user is not None and (user.pk, run_id) in enrolled,
+            allowed=invitation is not None,
+            auto_enroll=bool(invitation and invitation.auto_enroll),
+        )
+
+    before = {(i, run.pk): state(i, run.pk) for i in identifiers if i not in invalid for run in course_runs}
+    changes: dict[tuple[str, int], str] = {}
+    errors: set[tuple[str, int]] = set()
+
+    if action == "enroll":
+        requests, request_keys = [], []
+        new_invitations, changed_invitations = [], []
+        for run in course_runs:
+            for identifier in identifiers:
+                if identifier in invalid:
+                    continue
+                user = users.get(identifier)
+                if user is not None and user.is_active:
+                    requests.append(EnrollmentRequest(user=user, course_run=run))
+                    request_keys.append((identifier, run.pk))
+                    continue
+                email = emails.get(identifier)
+                if not email:
+                    continue
+                invitation = allowed.get((email, run.pk))
+                if invitation is None:
+                    invitation = EnrollmentAllowed(email=email, course_run=run, auto_enroll=auto_enroll)
+                    allowed[(email, run.pk)] = invitation
+                    new_invitations.append(invitation)
+                elif invitation.auto_enroll != auto_enroll:
+                    invitation.auto_enroll = auto_enroll
+                    changed_invitations.append(invitation)
+                changes[(identifier, run.pk)] = "allowed_enroll"
+        results = enrollments_bulk_upsert(requests=requests, actor=actor, source=source, privileged=False, force=True)
+        for key, result in zip(request_keys, results, strict=True):
+            if result.error is not None:
+                errors.add(key)
+                continue
+            enrolled.add((result.request.user.pk, key[1]))
+            changes[key] = "enrolled_enroll"
+        if new_invitations:
+            EnrollmentAllowed.objects.bulk_create(new_invitations, ignore_conflicts=True)
+        if changed_invitations:
+            EnrollmentAllowed.objects.bulk_update(changed_invitations, ["auto_enroll"])
+    else:
+        pairs, pair_keys, doomed = [], [], []
+        for run in course_runs:
+            for identifier in identifiers:
+                if identifier in invalid:
+                    continue
+                user = users.get(identifier)
+                if user is not None and (user.pk, run.pk) in enrolled:
+                    pairs.append((user, run))
+                    pair_keys.append((identifier, run.pk))
+                invitation = allowed.pop((emails.get(identifier, ""), run.pk), None)
+                if invitation is not None:
+                    doomed.append(invitation.pk)
+                    changes.setdefault((identifier, run.pk), "allowed_unenroll")
+        for key, result in zip(
+            pair_keys, enrollments_bulk_deactivate(pairs=pairs, actor=actor, source=source), strict=True
+        ):
+            if result.outcome == Outcome.DEACTIVATED:
+                enrolled.discard((result.request.user.pk, key[1]))
+                changes[key] = "enrolled_unenroll"
+        if doomed:
+            EnrollmentAllowed.objects.filter(pk__in=doomed).delete()
+
+    outcomes: dict[str, list[IdentifierOutcome]] = {}
+    for run in course_runs:
+        rows = []
+        for identifier in identifiers:
+            key = (identifier, run.pk)
+            if identifier in invalid:
+                rows.append(IdentifierOutcome(identifier, invalid=True))
+            elif key in errors:
+                rows.append(IdentifierOutcome(identifier, error=True))
+            else:
+                rows.append(
+                    IdentifierOutcome(
+                        identifier,
+                        before=before[key],
+                        after=state(identifier, run.pk),
+                        email=emails.get(identifier, ""),
+                        change=changes.get(key, ""),
+                    )
+                )
+        outcomes[run.key] = rows
+
+    if notify:
+        messages = [
+            (row.change, row.email, run) for run in course_runs for row in outcomes[run.key] if row.change and row.email
+        ]
+        if messages:
+            transaction.on_commit(lambda: enrollment_change_emails_send(messages))
+    return outcomes
