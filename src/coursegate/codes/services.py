@@ -103,3 +103,9 @@ def code_set_status(*, code: str, action: str, actor=None) -> EnrollmentCode:
     row.status = EnrollmentCode.Status.CANCELLED if action == "cancel" else EnrollmentCode.Status.VALID
     row.save(update_fields=["redeemed_by", "redeemed_at", "status"])
     return row
+
+
+def code_ensure(*, code: str, course_run: CourseRun) -> EnrollmentCode:
+    """A code with a chosen value (the demo data's seed examples); left as it is if it exists."""
+    row, _ = EnrollmentCode.objects.get_or_create(code=code, defaults={"course_run": course_run})
+    return row

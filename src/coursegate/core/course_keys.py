@@ -16,9 +16,10 @@ from dataclasses import dataclass
 # a run may also hold ':'.
 _PART = r"[\w.\-~]+"
 _RUN = r"[\w.\-~:]+"
-_NEW_RUN = re.compile(rf"^course-v1:(?P<org>{_PART})\+(?P<course>{_PART})(?:\+(?P<run>{_RUN}))?$")
-_LEGACY_RUN = re.compile(rf"^(?P<org>{_PART})/(?P<course>{_PART})/(?P<run>{_RUN})$")
-_COURSE = re.compile(rf"^(?P<org>{_PART})\+(?P<course>{_PART})$")
+# Used with fullmatch: "$" would also accept a trailing newline.
+_NEW_RUN = re.compile(rf"course-v1:(?P<org>{_PART})\+(?P<course>{_PART})(?:\+(?P<run>{_RUN}))?")
+_LEGACY_RUN = re.compile(rf"(?P<org>{_PART})/(?P<course>{_PART})/(?P<run>{_RUN})")
+_COURSE = re.compile(rf"(?P<org>{_PART})\+(?P<course>{_PART})")
 
 MAX_KEY_LENGTH = 255
 
@@ -48,9 +49,9 @@ def parse_course_run_key(value: str) -> CourseRunKey:
     """Parse a course-run key in either form; raise InvalidKeyError otherwise."""
     if not isinstance(value, str) or not value or len(value) > MAX_KEY_LENGTH:
         raise InvalidKeyError(value)
-    if match := _NEW_RUN.match(value):
+    if match := _NEW_RUN.fullmatch(value):
         return CourseRunKey(match["org"], match["course"], match["run"] or "", False, value)
-    if match := _LEGACY_RUN.match(value):
+    if match := _LEGACY_RUN.fullmatch(value):
         return CourseRunKey(match["org"], match["course"], match["run"], True, value)
     raise InvalidKeyError(value)
 
@@ -65,6 +66,6 @@ def is_course_run_key(value: str) -> bool:
 
 def parse_course_key(value: str) -> tuple[str, str]:
     """Parse a catalog-level course key ``Org+Course`` into (org, course)."""
-    if not isinstance(value, str) or len(value) > MAX_KEY_LENGTH or not (match := _COURSE.match(value)):
+    if not isinstance(value, str) or len(value) > MAX_KEY_LENGTH or not (match := _COURSE.fullmatch(value)):
         raise InvalidKeyError(value)
     return match["org"], match["course"]

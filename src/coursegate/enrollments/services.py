@@ -58,8 +58,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class EnrollmentRequest:
-    """One row of a batch: put ``user`` in ``course_run`` with ``mode`` (None: the run's default,
-    or the current mode of an existing enrollment), active or not."""
+    """One row of a batch: put ``user`` in ``course_run`` with ``mode``, active or not. ``mode=None``
+    keeps an active enrollment's mode and otherwise means the run's default mode."""
 
     user: object
     course_run: CourseRun
@@ -87,6 +87,7 @@ class _BatchState:
     invited: set[tuple[str, int]]
     to_create: dict[tuple[int, int], Enrollment]
     to_update: dict[tuple[int, int], Enrollment]
+    history: list[tuple[Enrollment, str, bool]]  # every change, in order, even of one row twice
 
 
 def enrollment_upsert(
@@ -175,7 +176,7 @@ def _bulk_upsert(requests, *, actor, source, privileged, force) -> list[Enrollme
             )
         )
 
-    state = _BatchState(now, existing, active_counts, invited, {}, {})
+    state = _BatchState(now, existing, active_counts, invited, {}, {}, [])
     results = [_apply_one(req, state, privileged=privileged, force=force) for req in requests]
 
     created = list(state.to_create.values())
@@ -184,13 +185,10 @@ def _bulk_upsert(requests, *, actor, source, privileged, force) -> list[Enrollme
     updated = [e for key, e in state.to_update.items() if key not in state.to_create]
     if updated:
         Enrollment.objects.bulk_update(updated, ["mode", "is_active", "modified"])
-    changed = created + updated
-    if changed:
+    if state.history:
         EnrollmentHistory.objects.bulk_create(
-            EnrollmentHistory(
-                enrollment=e, mode=e.mode, is_active=e.is_active, changed_at=now, actor=actor, source=source
-            )
-            for e in changed
+            EnrollmentHistory(enrollment=e, mode=mode, is_active=active, changed_at=now, actor=actor, source=source)
+            for e, mode, active in state.history
         )
     return results
 
@@ -210,6 +208,8 @@ def _apply_one(req: EnrollmentRequest, state: _BatchState, *, privileged: bool, 
                 return EnrollmentResult(req, current, Outcome.UNCHANGED)
             if req.mode and req.mode != current.mode:
                 return refuse(EnrollmentModeMismatchError, active_mode=current.mode, requested_mode=req.mode)
+            if not user.is_staff:
+                state.active_counts[run.pk] -= 1  # the seat is free for later rows of the batch
             return _change(req, state, current, mode=current.mode, is_active=False, outcome=Outcome.DEACTIVATED)
         if not req.mode or req.mode == current.mode or not privileged:
             return EnrollmentResult(req, current, Outcome.UNCHANGED)
@@ -258,6 +258,7 @@ def _change(req, state: _BatchState, current, *, mode: str, is_active: bool, out
     else:
         current.mode, current.is_active, current.modified = mode, is_active, state.now
         state.to_update[key] = current
+    state.history.append((current, mode, is_active))
     return EnrollmentResult(req, current, outcome)
 
 
@@ -311,8 +312,9 @@ def enrollment_allowed_upsert(*, email: str, course_run: CourseRun, auto_enroll:
 def enrollments_allowed_apply(*, user) -> list[EnrollmentResult]:
     """Link a new account to the invitations for its e-mail and enroll it where ``auto_enroll``.
 
-    The invitation admits the learner to invite-only runs; window and capacity still apply, and
-    a refused row is logged and left pending rather than failing account creation.
+    Every pending invitation is linked to the account (it admits the learner to invite-only runs
+    later); window and capacity still apply to the auto-enrollments, and a refused one is logged
+    rather than failing account creation.
     """
     if not user.email:
         return []

@@ -19,6 +19,7 @@ from oauth2_provider.models import get_application_model
 
 from coursegate.accounts.models import User
 from coursegate.accounts.services import user_create
+from coursegate.codes.services import code_ensure
 from coursegate.courses.selectors import course_runs_by_key
 from coursegate.courses.services import course_mode_upsert, course_run_upsert
 from coursegate.enrollments.models import Source
@@ -73,6 +74,9 @@ RUNS = [
     ("course-v1:HarvardX+FIH+3T2023", "Food in History", STANDARD_MODES),
     ("course-v1:MyUni+Sport101x", "Sport 101", STANDARD_MODES[:1]),
 ]
+# The enrollment codes named in seed 001's example calls, so they work verbatim.
+DEMO_CODES = [("V5QBQMN6", "course-v1:edX+DemoX+Demo_Course"), ("1Ls34dQa", "course-v1:edX+DemoX+Demo_Course")]
+
 ENROLLMENTS = [
     # username, run, mode
     ("staff", "edX/DemoX/Demo_Course", "honor"),
@@ -140,6 +144,9 @@ def load_demo_data() -> dict[str, dict[str, str]]:
         privileged=True,
         force=True,
     )
+
+    for code, run_key in DEMO_CODES:
+        code_ensure(code=code, course_run=runs[run_key])
 
     return {role: _demo_client(role, users[username]) for role, username in CLIENTS.items()}
 
