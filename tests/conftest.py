@@ -82,8 +82,9 @@ def make_run(db):
 def oauth_app(db):
     """oauth_app(user) -> (client_id, client_secret) of a confidential client owned by ``user``."""
 
-    def make(user, *, grant_type: str = "client_credentials"):
+    def make(user, *, grant_type: str | None = None):
         model = get_application_model()
+        grant_type = grant_type or model.GRANT_CLIENT_CREDENTIALS
         secret = generate_client_secret()
         app = model.objects.create(
             name=f"test-{user.username}-{model.objects.count()}",

@@ -143,7 +143,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_URL = env.get("EMAIL_URL", "")
-DEFAULT_FROM_EMAIL = env.get("COURSEGATE_FROM_EMAIL", "Coursegate <no-reply@coursegate.local>")
+DEFAULT_FROM_EMAIL = env.get("COURSEGATE_FROM_EMAIL") or "Coursegate <no-reply@coursegate.local>"
 if EMAIL_URL:
     _mail = urlsplit(EMAIL_URL)
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -281,7 +281,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.get("COURSEGATE_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": (env.get("COURSEGATE_LOG_LEVEL") or "INFO").upper()},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "oauth2_provider": {"level": "ERROR"},

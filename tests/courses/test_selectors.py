@@ -86,13 +86,13 @@ def test_expired_modes_are_hidden_unless_asked_for(make_run):
     [
         pytest.param(("verified", "honor", "audit"), "audit", id="audit-first"),
         pytest.param(("verified", "honor"), "honor", id="honor-without-audit"),
-        pytest.param(("verified", "professional"), "verified", id="first-mode"),
-        pytest.param(("professional",), "professional", id="only-mode"),
+        pytest.param(("verified", "professional"), "audit", id="paid-modes-only"),
+        pytest.param(("professional",), "audit", id="one-paid-mode"),
         pytest.param((), "audit", id="no-modes"),
         pytest.param((("audit", {"expiration_datetime": NOW - DAY}), "honor"), "honor", id="expired-audit-skipped"),
     ],
 )
-def test_default_mode_is_audit_then_honor_then_the_first_offered(make_run, modes, expected):
+def test_default_mode_is_audit_then_honor_then_the_platform_audit(make_run, modes, expected):
     run = make_run(modes=modes)
 
     assert course_run_default_mode(run, now=NOW) == expected

@@ -43,7 +43,6 @@ def enroll(user, run, **kwargs):
     [
         pytest.param(("verified", "honor", "audit"), "audit", id="audit-when-offered"),
         pytest.param(("verified", "honor"), "honor", id="else-honor"),
-        pytest.param(("verified", "professional"), "verified", id="else-first-mode"),
         pytest.param((), "audit", id="audit-when-run-has-no-modes"),
         pytest.param((("audit", {"expiration_datetime": NOW - DAY}), "honor"), "honor", id="expired-audit-skipped"),
     ],
@@ -58,6 +57,17 @@ def test_upsert_creates_an_enrollment_in_the_default_mode(frozen_now, make_run, 
     assert result.enrollment.pk == enrollment.pk
     assert (enrollment.mode, enrollment.is_active) == (expected, True)
     assert (enrollment.created, enrollment.modified) == (NOW, NOW)
+
+
+def test_upsert_never_defaults_to_a_paid_mode(make_run, learner):
+    # Open edX falls back to the platform default "audit", which a paid-only run does not offer.
+    run = make_run(RUN, modes=("verified", "professional"))
+
+    with pytest.raises(CourseModeUnavailableError) as raised:
+        enroll(learner, run)
+
+    assert raised.value.mode == "audit"
+    assert not Enrollment.objects.filter(user=learner).exists()
 
 
 def test_upsert_creates_an_enrollment_in_the_requested_mode(make_run, learner):
@@ -457,7 +467,7 @@ def test_reactivation_is_refused_when_the_window_has_closed(frozen_now, make_run
 
 def test_reactivation_is_refused_when_the_mode_has_expired(frozen_now, make_run, learner, staff):
     run = make_run(RUN, modes=(("verified", {"expiration_datetime": NOW + DAY}),))
-    enroll(learner, run)
+    enroll(learner, run, mode="verified")
     enroll(learner, run, is_active=False, actor=staff, privileged=True)
     run.modes.update(expiration_datetime=NOW - DAY)
     run = type(run).objects.prefetch_related("modes").get(pk=run.pk)

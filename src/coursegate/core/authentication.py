@@ -68,8 +68,10 @@ def _claim_roles(claims: dict) -> list[str]:
 
 
 class ExternalPrincipal:
-    """The caller behind a trusted issuer's JWT: known by its claims, not a local account, so a
-    foreign token can never act as a local user of the same name."""
+    """The caller behind a trusted issuer's JWT: known by its claims, not a local account.
+
+    Its ``username`` is empty, so no lookup "by the caller's username" can reach a local account
+    that happens to share the token's ``preferred_username`` (kept in ``subject``)."""
 
     is_authenticated = True
     is_anonymous = False
@@ -78,13 +80,14 @@ class ExternalPrincipal:
     is_superuser = False
     pk = id = None
     email = ""
+    username = ""
 
-    def __init__(self, username: str, issuer: str):
-        self.username = username
+    def __init__(self, subject: str, issuer: str):
+        self.subject = subject
         self.issuer = issuer
 
     def __str__(self) -> str:
-        return f"{self.username}@{self.issuer}"
+        return f"{self.subject}@{self.issuer}"
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -121,8 +124,8 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(INVALID_TOKEN) from exc
         scopes = claims.get("scopes") if isinstance(claims.get("scopes"), list) else []
         if not own:
-            username = str(claims.get("preferred_username") or claims.get("username") or claims.get("sub") or "")
-            principal = ExternalPrincipal(username, claims["iss"])
+            subject = str(claims.get("preferred_username") or claims.get("username") or claims.get("sub") or "")
+            principal = ExternalPrincipal(subject, claims["iss"])
             return principal, Credential("jwt", None, scopes, claims, issuer=claims["iss"])
         jti = claims.get("jti")
         if not isinstance(jti, str) or not jti.isdigit():

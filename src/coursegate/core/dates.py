@@ -35,7 +35,10 @@ def parse_date_or_datetime(value: str) -> tuple[datetime, bool]:
         raise InvalidDateError(value) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC), False
+    try:
+        return parsed.astimezone(UTC), False
+    except OverflowError as exc:  # e.g. 9999-12-31T23:59:59-01:00
+        raise InvalidDateError(value) from exc
 
 
 def lower_bound(value: str) -> datetime:
@@ -46,4 +49,9 @@ def lower_bound(value: str) -> datetime:
 def upper_bound(value: str) -> datetime:
     """Exclusive upper bound; a date-only value means the end of that day."""
     parsed, date_only = parse_date_or_datetime(value)
-    return parsed + timedelta(days=1) if date_only else parsed
+    if not date_only:
+        return parsed
+    try:
+        return parsed + timedelta(days=1)
+    except OverflowError:  # 9999-12-31: the end of time is as far as a bound can go
+        return datetime.max.replace(tzinfo=UTC)

@@ -27,20 +27,22 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
-from oauth2_provider.models import get_access_token_model, get_application_model
+from oauth2_provider.models import AbstractApplication, get_access_token_model, get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views.mixins import OAuthLibMixin
 
 from coursegate.core.jwt import TokenInvalid, jwt_decode, jwt_encode_for, looks_like_jwt
 
+# Grant names on the wire (RFC 6749) and as oauth2_provider stores them on an application.
 SUPPORTED_GRANTS = {"client_credentials", "password"}
+_APP_GRANTS = {AbstractApplication.GRANT_CLIENT_CREDENTIALS, AbstractApplication.GRANT_PASSWORD}
 
 
 class CoursegateOAuth2Validator(OAuth2Validator):
     def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs):
         # A confidential client registered for either grant may use both: Open edX clients ask
         # for client_credentials, people's scripts for password (ARCHITECTURE.md, token endpoint).
-        if grant_type in SUPPORTED_GRANTS and client.authorization_grant_type in SUPPORTED_GRANTS:
+        if grant_type in SUPPORTED_GRANTS and client.authorization_grant_type in _APP_GRANTS:
             return True
         return super().validate_grant_type(client_id, grant_type, client, request, *args, **kwargs)
 

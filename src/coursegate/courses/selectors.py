@@ -59,9 +59,10 @@ def course_run_mode_get(run: CourseRun, slug: str, *, now: datetime, include_exp
 
 
 def course_run_default_mode(run: CourseRun, *, now: datetime) -> str:
-    """Open edX's default: ``audit`` if offered, else ``honor``, else the first offered mode."""
-    slugs = [mode.slug for mode in course_run_modes(run, now=now)]
-    for preferred in ("audit", "honor"):
-        if preferred in slugs:
-            return preferred
-    return slugs[0] if slugs else DEFAULT_MODE_SLUG
+    """Open edX's ``_default_course_mode``: ``audit`` if offered, else ``honor``, else the platform
+    default ``audit`` — never a paid mode, so a run offering only paid modes refuses a default
+    enrollment instead of enrolling a learner in a paid track for free."""
+    slugs = {mode.slug for mode in course_run_modes(run, now=now)}
+    if "audit" not in slugs and "honor" in slugs:
+        return "honor"
+    return DEFAULT_MODE_SLUG

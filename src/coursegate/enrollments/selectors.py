@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from coursegate.enrollments.models import Enrollment
 
@@ -34,5 +35,5 @@ def enrollments_filtered(
     if usernames:
         qs = qs.filter(user__username__in=usernames)
     if emails:
-        qs = qs.filter(user__email__in=emails)
+        qs = qs.annotate(user_email_ci=Lower("user__email")).filter(user_email_ci__in={e.lower() for e in emails})
     return qs

@@ -22,9 +22,10 @@ def course(make_run):
 
 @pytest.fixture
 def enroll(db):
-    """enroll(user, run, mode="audit", is_active=True) -> Enrollment, written by the domain service."""
+    """enroll(user, run, mode=None (the run's default), is_active=True) -> Enrollment, written by the
+    domain service as staff would (window, capacity and invitations ignored)."""
 
-    def make(user, run, mode: str = "audit", is_active: bool = True) -> Enrollment:
+    def make(user, run, mode: str | None = None, is_active: bool = True) -> Enrollment:
         enrollment_upsert(
             user=user, course_run=run, mode=mode, is_active=True, source=Source.ADMIN, privileged=True, force=True
         )
@@ -35,4 +36,3 @@ def enroll(db):
         return Enrollment.objects.get(user=user, course_run=run)
 
     return make
-

@@ -9,6 +9,7 @@ and ``JWT <jwt>`` all work. The course-details endpoint is public.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import jwt
 import pytest
@@ -18,7 +19,7 @@ from oauth2_provider.models import get_access_token_model
 from rest_framework.test import APIClient
 
 from coursegate.enrollments.models import Enrollment
-from tests.api.edx_enrollment.support import C, E, FORBIDDEN, INVALID_TOKEN, NOT_PROVIDED
+from tests.api.edx_enrollment.support import FORBIDDEN, INVALID_TOKEN, NOT_PROVIDED, C, E
 
 ENROLL_BODY = {"course_details": {"course_id": C}}
 
@@ -69,8 +70,12 @@ def _bad_header(case: str, user, oauth_app) -> str | None:
         return None
     if case == "Bearer garbage":
         return "Bearer garbage"
-    if case == "JWT garbage":
-        return "JWT garbage"
+    if case in ("JWT garbage", "Bearer without a token", "Bearer with two words"):
+        return {
+            "JWT garbage": "JWT garbage",
+            "Bearer without a token": "Bearer",
+            "Bearer with two words": "Bearer abc def",
+        }[case]
     if case == "JWT signed with another secret":
         token, *_ = _mint(oauth_app, user, as_jwt=True)
         return f"JWT {_resigned(token, key='another-secret-' + 'x' * 32)}"
@@ -80,7 +85,7 @@ def _bad_header(case: str, user, oauth_app) -> str | None:
         return f"Bearer {_resigned(token, key=settings.JWT_SECRET, iat=now - 7200, exp=now - 3600)}"
     if case == "expired opaque token":
         token, *_ = _mint(oauth_app, user)
-        get_access_token_model().objects.filter(user=user).update(expires=timezone.now() - timezone.timedelta(seconds=1))
+        get_access_token_model().objects.filter(user=user).update(expires=timezone.now() - timedelta(seconds=1))
         return f"Bearer {token}"
     if case == "revoked opaque token":
         token, client_id, secret = _mint(oauth_app, user)
@@ -105,6 +110,8 @@ REJECTED = [
     ("no header", NOT_PROVIDED),
     ("Bearer garbage", INVALID_TOKEN),
     ("JWT garbage", INVALID_TOKEN),
+    ("Bearer without a token", INVALID_TOKEN),
+    ("Bearer with two words", INVALID_TOKEN),
     ("JWT signed with another secret", INVALID_TOKEN),
     ("expired JWT", INVALID_TOKEN),
     ("expired opaque token", INVALID_TOKEN),

@@ -64,10 +64,24 @@ def _mode_mismatch(exc: EnrollmentModeMismatchError) -> Response:
     )
 
 
+# Authentication, permission and throttling keep DRF's {"detail": ...} (the seeds' bodies).
+_DETAIL_ERRORS = (
+    exceptions.NotAuthenticated,
+    exceptions.AuthenticationFailed,
+    exceptions.PermissionDenied,
+    exceptions.Throttled,
+)
+
+
 def _request_error(exc, context):
-    if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType | exceptions.ValidationError):
+    """Any other DRF error (bad JSON, unsupported media type, method not allowed, bad cursor)
+    answers in this family's {"message": ...} shape, with DRF's status and headers."""
+    if isinstance(exc, exceptions.APIException) and not isinstance(exc, _DETAIL_ERRORS):
         detail = exc.detail if isinstance(exc.detail, str) else "Invalid request."
-        return Response({"message": str(detail)}, status=exc.status_code)
+        response = Response({"message": str(detail)}, status=exc.status_code)
+        if isinstance(exc, exceptions.MethodNotAllowed):
+            response["Allow"] = ", ".join(context["view"].allowed_methods)
+        return response
     return None
 
 

@@ -10,7 +10,7 @@ from django.urls import re_path
 from coursegate.api.edx_enrollment import views
 
 USERNAME = r"(?P<username>[\w .@+-]+)"
-COURSE_ID = r"(?P<course_id>[^,]+)"
+COURSE_ID = r"(?P<course_id>[^,]+?)/?"  # a trailing slash is tolerated, not part of the id
 
 urlpatterns = [
     re_path(rf"^enrollment/{USERNAME},{COURSE_ID}$", views.EnrollmentView.as_view(), name="edx-enrollment-user"),
