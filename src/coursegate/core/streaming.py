@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 
 import orjson
 from django.http import StreamingHttpResponse
@@ -20,7 +21,20 @@ from rest_framework.negotiation import BaseContentNegotiation
 
 FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 BATCH = 500
-_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _utc_iso(value) -> str:
+    """ISO 8601 in UTC with a ``Z``, as DRF renders date-times (naive values are taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _default(value):
+    if isinstance(value, datetime):
+        return _utc_iso(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def negotiate_format(request) -> str:
@@ -39,7 +53,7 @@ def _json_array(rows: Iterable[dict]) -> Iterator[bytes]:
     yield b"["
     first, chunk = True, []
     for row in rows:
-        chunk.append(orjson.dumps(row, option=_OPTIONS))
+        chunk.append(orjson.dumps(row, default=_default, option=_OPTIONS))
         if len(chunk) >= BATCH:
             yield (b"" if first else b",") + b",".join(chunk)
             first, chunk = False, []
@@ -51,7 +65,7 @@ def _json_array(rows: Iterable[dict]) -> Iterator[bytes]:
 def _ndjson(rows: Iterable[dict]) -> Iterator[bytes]:
     chunk = []
     for row in rows:
-        chunk.append(orjson.dumps(row, option=_OPTIONS))
+        chunk.append(orjson.dumps(row, default=_default, option=_OPTIONS))
         if len(chunk) >= BATCH:
             yield b"\n".join(chunk) + b"\n"
             chunk = []
@@ -64,8 +78,8 @@ def _csv_cell(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return orjson.dumps(value, option=_OPTIONS).decode()[1:-1]
+    if isinstance(value, datetime):
+        return _utc_iso(value)
     return str(value)
 
 
