@@ -10,7 +10,11 @@ def user_get_by_username(username: str) -> User | None:
 
 
 def user_get_by_email(email: str) -> User | None:
-    return User.objects.filter(email__iexact=email).first()
+    """The account with this e-mail in any case; None for a blank address (tool-made accounts may
+    have no e-mail, and must never match one)."""
+    if not email or not email.strip():
+        return None
+    return User.objects.filter(email__iexact=email.strip()).first()
 
 
 def roles_for_user(user_id: int) -> list[str]:

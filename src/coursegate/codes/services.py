@@ -65,7 +65,7 @@ def code_redeem(*, code: str, email: str, actor=None):
     row = EnrollmentCode.objects.select_related("course_run").filter(code=code).first()
     if row is None or row.status != EnrollmentCode.Status.VALID or row.redeemed_by_id is not None:
         raise EnrollmentCodeUnusableError(code)
-    user = user_get_by_email(email or "")
+    user = user_get_by_email(email) if email else None  # a blank e-mail never names an account
     if user is None:
         raise EnrollmentCodeUserNotFoundError(email)
     now = timezone.now()
@@ -91,7 +91,11 @@ def code_set_status(*, code: str, action: str, actor=None) -> EnrollmentCode:
     if action not in ("cancel", "restore"):
         raise ValueError(action)
     row = (
-        EnrollmentCode.objects.select_for_update().select_related("course_run", "redeemed_by").filter(code=code).first()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to redeemed_by.
+        EnrollmentCode.objects.select_for_update(of=("self",))
+        .select_related("course_run", "redeemed_by")
+        .filter(code=code)
+        .first()
     )
     if row is None:
         raise EnrollmentCodeNotFoundError(code)
