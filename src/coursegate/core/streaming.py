@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
@@ -129,7 +130,11 @@ def streamed_queryset(request, queryset, *, fields: Sequence[str], id_field: str
     header (``after_id`` = the page's last id) when more rows follow."""
     fmt = negotiate_format(request)
     if limit is None:
-        return streamed_rows(queryset.iterator(chunk_size=2000), fields=fields, fmt=fmt)
+        rows = queryset.iterator(chunk_size=2000)
+        # Run the query before the response starts: a database error is then an error answer,
+        # not a 200 whose body breaks off.
+        first = next(rows, None)
+        return streamed_rows(itertools.chain([first], rows) if first is not None else (), fields=fields, fmt=fmt)
     rows = list(queryset[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

@@ -470,6 +470,8 @@ def enrollments_bulk_change(
                 elif invitation.auto_enroll != auto_enroll:
                     invitation.auto_enroll = auto_enroll
                     changed_invitations.append(invitation)
+                else:
+                    continue  # invited already, as asked: nothing to tell the learner
                 changes[(identifier, run.pk)] = "allowed_enroll"
         results = enrollments_bulk_upsert(requests=requests, actor=actor, source=source, privileged=False, force=True)
         for key, result in zip(request_keys, results, strict=True):
@@ -477,7 +479,8 @@ def enrollments_bulk_change(
                 errors.add(key)
                 continue
             enrolled.add((result.request.user.pk, key[1]))
-            changes[key] = "enrolled_enroll"
+            if result.outcome != Outcome.UNCHANGED:
+                changes[key] = "enrolled_enroll"
         if new_invitations:
             EnrollmentAllowed.objects.bulk_create(new_invitations, ignore_conflicts=True)
         if changed_invitations:

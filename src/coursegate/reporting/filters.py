@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from coursegate.core.course_keys import InvalidKeyError, parse_course_run_key
-from coursegate.core.dates import InvalidDateError, lower_bound, upper_bound
+from coursegate.core.dates import InvalidDateError, lower_bound, parse_date_or_datetime, upper_bound
 
 MAX_LIMIT = 10_000
 
@@ -40,7 +40,9 @@ class AnalyticsFilter:
 DATE_MESSAGE = "Enter a valid date (YYYY-MM-DD) or ISO 8601 date-time (e.g. 2015-12-09T00:00:00Z)."
 
 
-def analytics_filter_from_params(params: Mapping[str, str], *, allow_username: bool) -> AnalyticsFilter:
+def analytics_filter_from_params(
+    params: Mapping[str, str], *, allow_username: bool, allow_course: bool = True
+) -> AnalyticsFilter:
     since = until = None
     for name in ("updated_min", "update_min"):
         if params.get(name):
@@ -54,22 +56,26 @@ def analytics_filter_from_params(params: Mapping[str, str], *, allow_username: b
             until = upper_bound(params["updated_max"])
         except InvalidDateError:
             raise InvalidFilterError("updated_max", DATE_MESSAGE) from None
-    if since is not None and until is not None and since > until:
+    # Compared with updated_max as written (a date-only max is widened to its day's end above).
+    if since is not None and until is not None and since > parse_date_or_datetime(params["updated_max"])[0]:
         raise InvalidFilterError("updated_min", "updated_min must not be later than updated_max.")
 
     course_run_key = None
-    if params.get("course_id"):
+    if allow_course and params.get("course_id"):
         course_run_key = params["course_id"].strip().replace(" ", "+")
         try:
             parse_course_run_key(course_run_key)
         except InvalidKeyError:
             raise InvalidFilterError("course_id", f"'{params['course_id']}' is not a valid course run id.") from None
 
+    username = (params.get("username") or None) if allow_username else None
+    if username is not None and "\x00" in username:  # PostgreSQL text cannot hold NUL
+        raise InvalidFilterError("username", "A username cannot contain NUL characters.")
     return AnalyticsFilter(
         since=since,
         until=until,
         course_run_key=course_run_key,
-        username=(params.get("username") or None) if allow_username else None,
+        username=username,
         limit=_int_param(params, "limit", 1, MAX_LIMIT),
         after_id=_int_param(params, "after_id", 0, None),
     )

@@ -54,7 +54,7 @@ class AccountsBatchView(JitterbitApiView):
         responses={200: OpenApiResponse(description="Array of accounts")},
     )
     def get(self, request):
-        f = analytics_filter_from_params(request.query_params, allow_username=False)
+        f = analytics_filter_from_params(request.query_params, allow_username=False, allow_course=False)
         return streamed_queryset(
             request, accounts_joined_between(f), fields=ACCOUNT_FIELDS, id_field="id", limit=f.limit
         )
