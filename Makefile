@@ -41,8 +41,8 @@ test-all: test test-postgres ## Both of the above (what CI runs)
 lint: install ## ruff check
 	$(BIN)/ruff check src tests bench
 
-bench: install ## Benchmarks (see bench/README.md); results go to bench/RESULTS.md by hand
-	$(BIN)/python bench/enrollment_list.py
+bench: install ## All benchmarks on SQLite and PostgreSQL (see bench/README.md)
+	PY=$(BIN)/python bash bench/run_all.sh
 
 clean: ## Remove the virtualenv and local state (var/)
 	rm -rf $(VENV) var

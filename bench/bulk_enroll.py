@@ -30,7 +30,9 @@ for i in range(m):
 
 def post(base: str, path: str, body: dict, bearer: str) -> tuple[float, dict]:
     request = urllib.request.Request(
-        f"{base}{path}", data=json.dumps(body).encode(), method="POST",
+        f"{base}{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
         headers={"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"},
     )
     started = time.perf_counter()
@@ -51,18 +53,34 @@ def main() -> None:
         identifiers += [f"newcomer{i}@example.com" for i in range(args.identifiers - len(identifiers))]
         courses = [f"course-v1:Bench+B{i}+2026" for i in range(args.courses)]
         staff = token(base, credentials["staff"])
-        body = {"action": "enroll", "identifiers": ",".join(identifiers), "courses": ",".join(courses),
-                "auto_enroll": True, "email_students": False}
+        body = {
+            "action": "enroll",
+            "identifiers": ",".join(identifiers),
+            "courses": ",".join(courses),
+            "auto_enroll": True,
+            "email_students": False,
+        }
         enroll_seconds, payload = post(base, "/appsembler_api/v0/bulk-enrollment/bulk-enroll", body, staff)
         enrolled = sum(r["after"]["enrollment"] for c in payload["courses"].values() for r in c["results"])
         invited = sum(r["after"]["allowed"] for c in payload["courses"].values() for r in c["results"])
-        unenroll_seconds, _ = post(base, "/appsembler_api/v0/bulk-enrollment/bulk-enroll",
-                                   {**body, "action": "unenroll"}, staff)
+        unenroll_seconds, _ = post(
+            base, "/appsembler_api/v0/bulk-enrollment/bulk-enroll", {**body, "action": "unenroll"}, staff
+        )
         database = "postgresql" if env.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
-        print(json.dumps({"endpoint": "POST /appsembler_api/v0/bulk-enrollment/bulk-enroll", "database": database,
-                          "identifiers": args.identifiers, "courses": args.courses, "enrolled": enrolled,
-                          "invited": invited, "enroll_seconds": round(enroll_seconds, 2),
-                          "unenroll_seconds": round(unenroll_seconds, 2)}))
+        print(
+            json.dumps(
+                {
+                    "endpoint": "POST /appsembler_api/v0/bulk-enrollment/bulk-enroll",
+                    "database": database,
+                    "identifiers": args.identifiers,
+                    "courses": args.courses,
+                    "enrolled": enrolled,
+                    "invited": invited,
+                    "enroll_seconds": round(enroll_seconds, 2),
+                    "unenroll_seconds": round(unenroll_seconds, 2),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,12 @@ def api_client() -> APIClient:
 def make_user(db):
     def make(username: str, *, is_staff: bool = False, email: str | None = None, password: str = "edx"):
         return user_create(
-            username=username, email=email or f"{username}@example.com", password=password,
-            name=username.title(), is_staff=is_staff, validate_password=False,
+            username=username,
+            email=email or f"{username}@example.com",
+            password=password,
+            name=username.title(),
+            is_staff=is_staff,
+            validate_password=False,
         )
 
     return make

@@ -21,6 +21,20 @@ from coursegate import __version__
 env = os.environ
 
 
+def _str(name: str, default: str) -> str:
+    """The variable's value, or ``default`` when it is unset or blank."""
+    value = env.get(name, "").strip()
+    return value or default
+
+
+def _int(name: str, default: int) -> int:
+    value = _str(name, str(default))
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
 def _flag(name: str, default: bool) -> bool:
     value = env.get(name)
     if value is None or value == "":
@@ -54,9 +68,7 @@ def _secret_from_var(name: str) -> str:
 DEBUG = _flag("COURSEGATE_DEBUG", False)
 SECRET_KEY = env.get("COURSEGATE_SECRET_KEY") or _secret_from_var("secret_key")
 ALLOWED_HOSTS = [
-    h.strip()
-    for h in env.get("COURSEGATE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
-    if h.strip()
+    h.strip() for h in _str("COURSEGATE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h.strip()
 ]
 COURSEGATE_VERSION = __version__
 
@@ -143,7 +155,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_URL = env.get("EMAIL_URL", "")
-DEFAULT_FROM_EMAIL = env.get("COURSEGATE_FROM_EMAIL") or "Coursegate <no-reply@coursegate.local>"
+DEFAULT_FROM_EMAIL = _str("COURSEGATE_FROM_EMAIL", "Coursegate <no-reply@coursegate.local>")
 if EMAIL_URL:
     _mail = urlsplit(EMAIL_URL)
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -166,7 +178,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": int(env.get("COURSEGATE_PASSWORD_MIN_LENGTH", "2"))},
+        "OPTIONS": {"min_length": _int("COURSEGATE_PASSWORD_MIN_LENGTH", 2)},
     },
     {"NAME": "coursegate.accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 75}},
 ]
@@ -176,7 +188,7 @@ if _flag("COURSEGATE_PASSWORD_STRICT", False):
         {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     ]
 
-ACCESS_TOKEN_EXPIRE_SECONDS = int(env.get("COURSEGATE_ACCESS_TOKEN_SECONDS", "3600"))
+ACCESS_TOKEN_EXPIRE_SECONDS = _int("COURSEGATE_ACCESS_TOKEN_SECONDS", 3600)
 if not 60 <= ACCESS_TOKEN_EXPIRE_SECONDS < 86400:
     # edx-rest-api-client computes its cache lifetime with timedelta.seconds, which wraps at a day.
     raise ValueError("COURSEGATE_ACCESS_TOKEN_SECONDS must be between 60 and 86399")
@@ -201,10 +213,10 @@ OAUTH2_PROVIDER = {
 warnings.filterwarnings("ignore", message=".*password credentials grant.*", category=DeprecationWarning)
 
 JWT_SECRET = env.get("COURSEGATE_JWT_SECRET") or _secret_from_var("jwt_secret")
-JWT_ISSUER = env.get("COURSEGATE_JWT_ISSUER", "coursegate")
-JWT_AUDIENCE = env.get("COURSEGATE_JWT_AUDIENCE", "coursegate")
+JWT_ISSUER = _str("COURSEGATE_JWT_ISSUER", "coursegate")
+JWT_AUDIENCE = _str("COURSEGATE_JWT_AUDIENCE", "coursegate")
 JWT_VERSION = "1.2.0"
-JWT_LEEWAY_SECONDS = int(env.get("COURSEGATE_JWT_LEEWAY_SECONDS", "300"))
+JWT_LEEWAY_SECONDS = _int("COURSEGATE_JWT_LEEWAY_SECONDS", 300)
 
 
 def _trusted_issuers(raw: str) -> list[dict]:
@@ -241,9 +253,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {
         # Open edX EnrollmentUserThrottle: 40/minute for learners, 120/minute for staff.
-        "enrollment_user": env.get("COURSEGATE_THROTTLE_ENROLLMENT_USER", "40/minute"),
-        "enrollment_staff": env.get("COURSEGATE_THROTTLE_ENROLLMENT_STAFF", "120/minute"),
-        "enrollment_anon": env.get("COURSEGATE_THROTTLE_ENROLLMENT_ANON", "120/minute"),
+        "enrollment_user": _str("COURSEGATE_THROTTLE_ENROLLMENT_USER", "40/minute"),
+        "enrollment_staff": _str("COURSEGATE_THROTTLE_ENROLLMENT_STAFF", "120/minute"),
+        "enrollment_anon": _str("COURSEGATE_THROTTLE_ENROLLMENT_ANON", "120/minute"),
     },
 }
 # Throttles can be switched off as a whole (benchmarks, trusted networks).
@@ -269,6 +281,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- `coursegate serve` defaults ----------------------------------------------------------
+SERVE_HOST = _str("COURSEGATE_HOST", "127.0.0.1")
+SERVE_PORT = _int("COURSEGATE_PORT", 8000)
+SERVE_WORKERS = _int("COURSEGATE_WORKERS", 2)
+SERVE_THREADS = _int("COURSEGATE_THREADS", 1)
+SERVE_FORWARDED_ALLOW_IPS = _str("COURSEGATE_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
 # --- i18n, static, logging ----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -285,7 +304,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": (env.get("COURSEGATE_LOG_LEVEL") or "INFO").upper()},
+    "root": {"handlers": ["console"], "level": _str("COURSEGATE_LOG_LEVEL", "INFO").upper()},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "oauth2_provider": {"level": "ERROR"},

@@ -16,6 +16,8 @@ from coursegate.accounts.exceptions import AccountExistsError, AccountInvalidErr
 from coursegate.accounts.models import Profile, RoleAssignment, User
 
 USERNAME_MAX_LENGTH = 150
+EMAIL_MAX_LENGTH = 254
+NAME_MAX_LENGTH = 255
 
 
 @transaction.atomic
@@ -51,11 +53,15 @@ def user_create(
             )
     if not email:
         errors["email"] = ["This field is required."]
+    elif len(email) > EMAIL_MAX_LENGTH:
+        errors["email"] = [f"Ensure this field has no more than {EMAIL_MAX_LENGTH} characters."]
     else:
         try:
             validate_email(email)
         except ValidationError as exc:
             errors["email"] = list(exc.messages)
+    if len(name or "") > NAME_MAX_LENGTH:
+        errors["name"] = [f"Ensure this field has no more than {NAME_MAX_LENGTH} characters."]
     if password is not None and validate_password:
         if not password:
             errors["password"] = ["This field is required."]

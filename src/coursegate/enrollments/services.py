@@ -31,6 +31,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from coursegate.accounts.models import User
+from coursegate.accounts.services import EMAIL_MAX_LENGTH
 from coursegate.courses.models import CourseRun
 from coursegate.courses.selectors import course_run_default_mode, course_run_mode_get
 from coursegate.enrollments.exceptions import (
@@ -415,6 +416,8 @@ def enrollments_bulk_change(
         if user is not None:
             continue  # an account without e-mail: enrollments only
         try:
+            if len(identifier) > EMAIL_MAX_LENGTH:
+                raise ValidationError("too long")
             validate_email(identifier)
         except ValidationError:
             invalid.add(identifier)

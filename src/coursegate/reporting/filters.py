@@ -44,8 +44,10 @@ def analytics_filter_from_params(
     params: Mapping[str, str], *, allow_username: bool, allow_course: bool = True
 ) -> AnalyticsFilter:
     since = until = None
+    since_param = "updated_min"
     for name in ("updated_min", "update_min"):
         if params.get(name):
+            since_param = name
             try:
                 since = lower_bound(params[name])
             except InvalidDateError:
@@ -54,11 +56,12 @@ def analytics_filter_from_params(
     if params.get("updated_max"):
         try:
             until = upper_bound(params["updated_max"])
+            max_is_a_date = parse_date_or_datetime(params["updated_max"])[1]
         except InvalidDateError:
             raise InvalidFilterError("updated_max", DATE_MESSAGE) from None
-    # Compared with updated_max as written (a date-only max is widened to its day's end above).
-    if since is not None and until is not None and since > parse_date_or_datetime(params["updated_max"])[0]:
-        raise InvalidFilterError("updated_min", "updated_min must not be later than updated_max.")
+        # A date-only max stands for its whole day: a min at or after that day's end is later.
+        if since is not None and (since > until or (max_is_a_date and since >= until)):
+            raise InvalidFilterError(since_param, f"{since_param} must not be later than updated_max.")
 
     course_run_key = None
     if allow_course and params.get("course_id"):

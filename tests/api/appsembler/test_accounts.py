@@ -240,3 +240,18 @@ def test_get_user_of_an_unknown_username_is_a_404(username, staff_client, make_u
     response = staff_client.get(f"{A}/accounts/get-user/{username}")
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "n" * 256), ("email", f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 63}.org")],
+    ids=["name-over-255", "email-over-254"],
+)
+def test_an_overlong_value_is_a_400_not_a_database_error(field, value, staff_client):
+    body = {"username": "longvalue", "password": "edx", "email": "longvalue@example.com", "name": "Long", field: value}
+
+    response = _post(staff_client, body)
+
+    assert response.status_code == 400
+    assert list(response.json()["field_errors"]) == [field]
+    assert not User.objects.filter(username="longvalue").exists()

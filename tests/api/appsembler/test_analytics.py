@@ -412,8 +412,16 @@ def test_a_bad_date_is_a_400_naming_the_parameter_never_a_500(family, fetch, acc
     ],
 )
 def test_updated_min_later_than_updated_max_is_a_400(family, fetch, accounts, query):
+    param = query.split("=")[0]  # the error names the parameter the client sent
     for url in (ACCOUNTS[family], ENROLLMENTS[family]):
-        assert fetch(f"{url}?{query}") == (400, {"updated_min": ["updated_min must not be later than updated_max."]})
+        assert fetch(f"{url}?{query}") == (400, {param: [f"{param} must not be later than updated_max."]})
+
+
+def test_a_date_time_min_inside_a_date_only_max_day_is_a_valid_range(family, fetch, accounts):
+    # The date-only max covers all of 2015-12-09, so a noon min leaves half a day to search.
+    status, _ = fetch(f"{ACCOUNTS[family]}?updated_min=2015-12-09T12:00:00Z&updated_max=2015-12-09")
+
+    assert status == 200
 
 
 @pytest.mark.parametrize("query", ["updated_min=", "updated_max=", "update_min=", "course_id=", "limit=", "after_id="])

@@ -757,3 +757,28 @@ def test_the_response_is_json(post, demo):
 
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content) == response.json()
+
+
+def test_an_overlong_email_identifier_is_invalid_not_a_database_error(post, demo):
+    long_email = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 63}.org"
+
+    response = post({"action": "enroll", "identifiers": long_email, "courses": DEMO})
+
+    assert response.status_code == 200
+    assert response.json()["courses"][DEMO]["results"] == [{"identifier": long_email, "invalidIdentifier": True}]
+    assert not EnrollmentAllowed.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("identifiers", "expected"),
+    [
+        ("a@example.com\n    b@example.com", ["a@example.com", "b@example.com"]),  # an indented list
+        ("alice\n\tbob", ["alice", "bob"]),
+        ("c@example.\n\tcom", ["c@example.com"]),  # a wrapped e-mail, as in the seed's sample
+    ],
+    ids=["indented-emails", "indented-usernames", "wrapped-email"],
+)
+def test_an_indented_line_break_separates_items_unless_it_wraps_one(post, demo, identifiers, expected):
+    response = post({"action": "enroll", "identifiers": identifiers, "courses": DEMO})
+
+    assert [row["identifier"] for row in response.json()["courses"][DEMO]["results"]] == expected

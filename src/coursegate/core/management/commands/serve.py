@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -12,10 +13,10 @@ class Command(BaseCommand):
     help = "Serve the API with gunicorn (default 127.0.0.1:8000, 2 workers)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("COURSEGATE_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("COURSEGATE_PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("COURSEGATE_WORKERS", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("COURSEGATE_THREADS", "1")))
+        parser.add_argument("--host", default=settings.SERVE_HOST)
+        parser.add_argument("--port", type=int, default=settings.SERVE_PORT)
+        parser.add_argument("--workers", type=int, default=settings.SERVE_WORKERS)
+        parser.add_argument("--threads", type=int, default=settings.SERVE_THREADS)
         parser.add_argument("--timeout", type=int, default=60)
         parser.add_argument("--access-log", action="store_true", help="Log every request to stdout")
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             "--graceful-timeout",
             "20",
             "--forwarded-allow-ips",
-            os.environ.get("COURSEGATE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            settings.SERVE_FORWARDED_ALLOW_IPS,
         ]
         if options["access_log"]:
             argv += ["--access-logfile", "-"]
