@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "coursegate.enrollments",
     "coursegate.codes",
     "coursegate.reporting",
+    "coursegate.enterprise",
+    "coursegate.catalogs",
+    "coursegate.subscriptions",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ def root(request):
                 "edx_enrollment": request.build_absolute_uri("/api/enrollment/v1/"),
                 "appsembler": request.build_absolute_uri("/appsembler_api/v0/"),
                 "jitterbit": request.build_absolute_uri("/api/jitterbit/v1/"),
+                "enterprise": request.build_absolute_uri("/enterprise/"),
             },
         }
     )

@@ -17,13 +17,17 @@ from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 
-from coursegate.accounts.models import User
-from coursegate.accounts.services import user_create
+from coursegate.accounts.models import Role, User
+from coursegate.accounts.services import role_assign, user_create
+from coursegate.catalogs.demo_content import DEMO_CONTENT
+from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
 from coursegate.codes.services import code_ensure
 from coursegate.courses.selectors import course_runs_by_key
 from coursegate.courses.services import course_mode_upsert, course_run_upsert
 from coursegate.enrollments.models import Source
 from coursegate.enrollments.services import EnrollmentRequest, enrollments_bulk_upsert
+from coursegate.enterprise.services import customer_upsert, enterprise_enrollment_record, learner_link
+from coursegate.subscriptions.services import plan_upsert
 
 DEMO_PASSWORD = "edx"
 
@@ -148,6 +152,8 @@ def load_demo_data() -> dict[str, dict[str, str]]:
     for code, run_key in DEMO_CODES:
         code_ensure(code=code, course_run=runs[run_key])
 
+    load_enterprise_demo(users, runs)
+
     return {role: _demo_client(role, users[username]) for role, username in CLIENTS.items()}
 
 
@@ -166,3 +172,96 @@ def _demo_client(role: str, user: User) -> dict[str, str]:
     app.user = user
     app.save()
     return {"client_id": app.client_id, "client_secret": secret, "username": user.username}
+
+
+CUSTOMER_A = "904b1785-9d3a-1000-848d-6ae7a56e6355"
+CUSTOMER_B = "5b0e2c3a-7d1f-4c2e-9a4b-00000000000b"
+CATALOG_A = "3f56a21c-76c8-47c0-add8-a99714d40d94"
+CATALOG_B = "7c1d2e3f-4a5b-4c6d-8e9f-00000000000b"
+PLAN_A = "904b1785-9d3a-1000-848d-6ae7a56e6355"
+PLAN_B = "6a7b8c9d-0e1f-4a2b-8c3d-00000000000b"
+# Learners of customer A: (username, run key, progress)
+ENTERPRISE_ENROLLMENTS = [
+    (
+        "honor",
+        "course-v1:HarvardX+FIH+3T2023",
+        {
+            "current_grade": 0.92,
+            "letter_grade": "A",
+            "has_passed": True,
+            "passed_date": _dt("2024-05-02T10:00:00"),
+            "last_activity_date": _dt("2024-05-02T10:00:00"),
+            "progress_status": "passed",
+        },
+    ),
+    (
+        "audit",
+        "course-v1:edx+tr1012+1T2021",
+        {
+            "current_grade": 0.41,
+            "letter_grade": "",
+            "last_activity_date": _dt("2024-06-11T08:30:00"),
+            "progress_status": "in_progress",
+        },
+    ),
+    (
+        "verified",
+        "course-v1:MyUni+Sport101x",
+        {
+            "current_grade": 0.15,
+            "letter_grade": "",
+            "last_activity_date": _dt("2024-03-20T16:45:00"),
+            "progress_status": "in_progress",
+        },
+    ),
+]
+
+
+def load_enterprise_demo(users, runs) -> None:
+    """Customers A and B, their admins' roles, catalogs, plans and A's learners with progress."""
+    a = customer_upsert(uuid=CUSTOMER_A, name="Customer A", slug="customer-a", contact_email="admin@customer-a.example")
+    b = customer_upsert(uuid=CUSTOMER_B, name="Customer B", slug="customer-b", contact_email="admin@customer-b.example")
+    role_assign(user=users["enterprise_admin"], role=Role.ENTERPRISE_ADMIN, context=CUSTOMER_A)
+    role_assign(user=users["other_enterprise_admin"], role=Role.ENTERPRISE_ADMIN, context=CUSTOMER_B)
+
+    items = [
+        content_item_upsert(content_type=kind, content_key=key, title=title, **columns)
+        for kind, key, title, columns in DEMO_CONTENT
+    ]
+    catalog_a = catalog_upsert(uuid=CATALOG_A, customer=a, title="Customer A catalog", query_title="All demo content")
+    catalog_add_items(catalog=catalog_a, items=items)
+    catalog_b = catalog_upsert(uuid=CATALOG_B, customer=b, title="Customer B catalog", query_title="Sport only")
+    catalog_add_items(catalog=catalog_b, items=[i for i in items if "Sport101x" in i.content_key])
+
+    plan_upsert(
+        uuid=PLAN_A,
+        customer=a,
+        catalog=catalog_a,
+        title="Customer A subscription",
+        start_date=_dt("2024-01-01T00:00:00"),
+        expiration_date=_dt("2030-12-31T00:00:00"),
+        num_licenses=100,
+        is_revocation_cap_enabled=True,
+        should_auto_apply_licenses=True,
+    )
+    plan_upsert(
+        uuid=PLAN_B,
+        customer=b,
+        catalog=catalog_b,
+        title="Customer B subscription",
+        start_date=_dt("2024-01-01T00:00:00"),
+        expiration_date=_dt("2030-12-31T00:00:00"),
+        num_licenses=10,
+    )
+
+    results = enrollments_bulk_upsert(
+        requests=[EnrollmentRequest(user=users[u], course_run=runs[r]) for u, r, _ in ENTERPRISE_ENROLLMENTS],
+        source=Source.ENTERPRISE,
+        privileged=True,
+        force=True,
+    )
+    for (username, _, progress), result in zip(ENTERPRISE_ENROLLMENTS, results, strict=True):
+        user = users[username]
+        role_assign(user=user, role=Role.ENTERPRISE_LEARNER, context=CUSTOMER_A)
+        learner = learner_link(customer=a, email=user.email, user=user)
+        enterprise_enrollment_record(customer=a, learner=learner, enrollment=result.enrollment, **progress)

@@ -1,0 +1,49 @@
+"""Routes of the edX Enterprise API, mounted at /enterprise/. Trailing slashes are optional
+(the Postman collection uses both forms)."""
+
+from django.urls import re_path
+
+from coursegate.api.enterprise.views import catalogs, jobs, learner_summary, subscriptions
+
+CATALOG = r"v2/enterprise-catalogs/(?P<catalog_uuid>[^/]+)"
+
+urlpatterns = [
+    re_path(r"^v2/enterprise-catalogs/?$", catalogs.CatalogListView.as_view(), name="enterprise-catalog-list"),
+    re_path(rf"^{CATALOG}/?$", catalogs.CatalogDetailView.as_view(), name="enterprise-catalog-detail"),
+    re_path(
+        rf"^{CATALOG}/courses/(?P<course_key>[^/]+?)/?$",
+        catalogs.CatalogCourseView.as_view(),
+        name="enterprise-catalog-course",
+    ),
+    re_path(
+        rf"^{CATALOG}/course-runs/(?P<course_run_id>.+?)/?$",
+        catalogs.CatalogCourseRunView.as_view(),
+        name="enterprise-catalog-course-run",
+    ),
+    re_path(
+        rf"^{CATALOG}/programs/(?P<program_id>[^/]+?)/?$",
+        catalogs.CatalogProgramView.as_view(),
+        name="enterprise-catalog-program",
+    ),
+    re_path(r"^v1/subscriptions/?$", subscriptions.SubscriptionListView.as_view(), name="enterprise-subscriptions"),
+    re_path(
+        r"^v1/subscriptions/(?P<plan_uuid>[^/]+)/licenses/assign/?$",
+        subscriptions.LicenseAssignView.as_view(),
+        name="enterprise-licenses-assign",
+    ),
+    re_path(
+        r"^v1/subscriptions/(?P<plan_uuid>[^/]+)/licenses/bulk-revoke/?$",
+        subscriptions.LicenseBulkRevokeView.as_view(),
+        name="enterprise-licenses-bulk-revoke",
+    ),
+    re_path(
+        r"^v1/bulk-license-enrollment/?$",
+        jobs.BulkLicenseEnrollmentView.as_view(),
+        name="enterprise-bulk-license-enrollment",
+    ),
+    re_path(
+        r"^v3/enterprise-customer/(?P<customer_uuid>[^/]+)/learner-summary/?$",
+        learner_summary.LearnerSummaryView.as_view(),
+        name="enterprise-learner-summary",
+    ),
+]
