@@ -155,6 +155,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Enterprise bulk license enrollment: most e-mails + course run keys in one request.
+COURSEGATE_BULK_ENROLL_LIMIT = _int("COURSEGATE_BULK_ENROLL_LIMIT", 1000)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_URL = env.get("EMAIL_URL", "")
