@@ -21,6 +21,7 @@ urlpatterns = [
     path("appsembler_api/v0/", include("coursegate.api.appsembler.urls")),
     path("api/jitterbit/v1/", include("coursegate.api.jitterbit.urls")),
     path("enterprise/", include("coursegate.api.enterprise.urls")),
+    path("api/events/", include("coursegate.api.apprenticeship_events.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -59,12 +59,16 @@ class Credential:
 
 
 def _claim_roles(claims: dict) -> list[str]:
-    roles = claims.get("roles")
-    if isinstance(roles, str):
-        return roles.split()
-    if isinstance(roles, list):
-        return [r for r in roles if isinstance(r, str)]
-    return []
+    """``roles`` (a list, or a space-separated string) plus the apprenticeship service identity
+    provider's ``data`` claim (space-separated role names, reference §1.7)."""
+    found: list[str] = []
+    for name in ("roles", "data"):
+        value = claims.get(name)
+        if isinstance(value, str):
+            found.extend(value.split())
+        elif isinstance(value, list):
+            found.extend(r for r in value if isinstance(r, str))
+    return found
 
 
 class ExternalPrincipal:

@@ -25,6 +25,7 @@ def root(request):
                 "appsembler": request.build_absolute_uri("/appsembler_api/v0/"),
                 "jitterbit": request.build_absolute_uri("/api/jitterbit/v1/"),
                 "enterprise": request.build_absolute_uri("/enterprise/"),
+                "apprenticeship_events": request.build_absolute_uri("/api/events/apprenticeships"),
             },
         }
     )

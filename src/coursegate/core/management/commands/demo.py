@@ -27,6 +27,8 @@ from coursegate.courses.services import course_mode_upsert, course_run_upsert
 from coursegate.enrollments.models import Source
 from coursegate.enrollments.services import EnrollmentRequest, enrollments_bulk_upsert
 from coursegate.enterprise.services import customer_upsert, enterprise_enrollment_record, learner_link
+from coursegate.events.models import ApprenticeshipEvent
+from coursegate.events.services import events_store
 from coursegate.subscriptions.services import plan_upsert
 
 DEMO_PASSWORD = "edx"
@@ -153,6 +155,7 @@ def load_demo_data() -> dict[str, dict[str, str]]:
         code_ensure(code=code, course_run=runs[run_key])
 
     load_enterprise_demo(users, runs)
+    load_events_demo(users)
 
     return {role: _demo_client(role, users[username]) for role, username in CLIENTS.items()}
 
@@ -265,3 +268,57 @@ def load_enterprise_demo(users, runs) -> None:
         role_assign(user=user, role=Role.ENTERPRISE_LEARNER, context=CUSTOMER_A)
         learner = learner_link(customer=a, email=user.email, user=user)
         enterprise_enrollment_record(customer=a, learner=learner, enrollment=result.enrollment, **progress)
+
+
+DEMO_EVENTS = [
+    {
+        "event": "Created",
+        "apprenticeshipId": 444,
+        "paymentStatus": "active",
+        "agreementStatus": "agreed",
+        "providerId": "1111",
+        "learnerId": "9999",
+        "trainingType": "framework",
+        "trainingId": "3333",
+        "employerAccountId": "2222",
+        "trainingStartDate": "2017-01-31T00:00:00",
+        "trainingEndDate": "2017-12-31T00:00:00",
+        "trainingTotalCost": "123.45",
+    },
+    {
+        "event": "Paused",
+        "apprenticeshipId": 444,
+        "paymentStatus": "paused",
+        "agreementStatus": "agreed",
+        "providerId": "1111",
+        "learnerId": "9999",
+        "trainingType": "framework",
+        "trainingId": "3333",
+        "employerAccountId": "2222",
+        "trainingStartDate": "2017-01-31T00:00:00",
+        "trainingEndDate": "2017-12-31T00:00:00",
+        "trainingTotalCost": "123.45",
+    },
+    {
+        "event": "Created",
+        "apprenticeshipId": 445,
+        "paymentStatus": "active",
+        "agreementStatus": "bothAgreed",
+        "providerId": "1112",
+        "learnerId": "9998",
+        "trainingType": "standard",
+        "trainingId": "25",
+        "employerAccountId": "2223",
+        "trainingStartDate": "2018-09-01T00:00:00",
+        "trainingEndDate": "2020-08-31T00:00:00",
+        "trainingTotalCost": "9000.00",
+    },
+]
+
+
+def load_events_demo(users) -> None:
+    """The events clients' permissions, and a few events (only into an empty store: it is append-only)."""
+    role_assign(user=users["events_writer"], role=Role.STORE_APPRENTICESHIP_EVENT)
+    role_assign(user=users["events_reader"], role=Role.READ_APPRENTICESHIP_EVENT)
+    if not ApprenticeshipEvent.objects.exists():
+        events_store(bodies=DEMO_EVENTS)

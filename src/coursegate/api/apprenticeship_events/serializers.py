@@ -1,0 +1,56 @@
+"""Output shape of the Apprenticeship Events API: the seed's camelCase keys plus ``id`` and
+``createdOn``; ``trainingType`` as "framework"/"standard"; date-times in UTC with a ``Z``."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from rest_framework import serializers
+
+from coursegate.events.models import TrainingType
+
+
+def _iso(value) -> str:
+    """UTC with a ``Z``; fractional seconds only when there are any (as DRF renders)."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+
+
+def event_as_dict(event) -> dict:
+    return {
+        "id": event.id,
+        "createdOn": _iso(event.created_on),
+        "event": event.event,
+        "apprenticeshipId": event.apprenticeship_id,
+        "paymentStatus": event.payment_status,
+        "agreementStatus": event.agreement_status,
+        "providerId": event.provider_id,
+        "learnerId": event.learner_id,
+        "employerAccountId": event.employer_account_id,
+        "trainingType": TrainingType(event.training_type).label,
+        "trainingId": event.training_id,
+        "trainingStartDate": _iso(event.training_start_date),
+        "trainingEndDate": _iso(event.training_end_date),
+        "trainingTotalCost": event.training_total_cost,
+    }
+
+
+class EventInput(serializers.Serializer):
+    """Documentation of the body (keys match case-insensitively; validation is the domain's)."""
+
+    event = serializers.CharField(max_length=50)
+    apprenticeshipId = serializers.IntegerField(min_value=1)  # noqa: N815 (the seed's names)
+    paymentStatus = serializers.CharField()  # noqa: N815
+    agreementStatus = serializers.CharField()  # noqa: N815
+    providerId = serializers.CharField()  # noqa: N815
+    learnerId = serializers.CharField()  # noqa: N815
+    trainingType = serializers.ChoiceField(choices=["framework", "standard", 1, 2])  # noqa: N815
+    trainingId = serializers.CharField()  # noqa: N815
+    employerAccountId = serializers.CharField()  # noqa: N815
+    trainingStartDate = serializers.DateTimeField()  # noqa: N815
+    trainingEndDate = serializers.DateTimeField()  # noqa: N815
+    trainingTotalCost = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)  # noqa: N815
+
+
+class EventOutput(EventInput):
+    id = serializers.IntegerField()
+    createdOn = serializers.DateTimeField()  # noqa: N815

@@ -1,0 +1,77 @@
+"""Event store writes.
+
+Appending takes a transaction-scoped advisory lock on PostgreSQL (SQLite serialises writers by
+itself), so ids are committed in the order they are drawn: a reader paging with ``fromEventId``
+never sees id N+1 before id N exists, and ``created_on`` never goes backwards along the ids.
+Rows go in as multi-row INSERTs of up to 2000 events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from coursegate.events.exceptions import EventInvalidError
+from coursegate.events.models import ApprenticeshipEvent
+from coursegate.events.validation import validate_event
+
+APPEND_LOCK_KEY = 0x436F7572_73657674  # "Coursevt": one advisory lock for the whole store
+INSERT_BATCH = 2000
+MAX_BATCH = 10_000
+
+
+def events_store(*, bodies: Sequence) -> list[ApprenticeshipEvent]:
+    """Validate every event, then store them all in one transaction, or none.
+
+    Raises EventInvalidError with one error map per event (empty for the valid ones).
+    """
+    if len(bodies) > MAX_BATCH:
+        raise EventInvalidError({"non_field_errors": [f"At most {MAX_BATCH} events may be sent at once."]})
+    inputs, errors = [], []
+    for body in bodies:
+        event, problems = validate_event(body)
+        inputs.append(event)
+        errors.append(problems)
+    if any(errors):
+        raise EventInvalidError(errors)
+    return _append(inputs)
+
+
+def event_store(*, body) -> ApprenticeshipEvent:
+    """Validate and store one event; raises EventInvalidError with the event's error map."""
+    event, problems = validate_event(body)
+    if problems:
+        raise EventInvalidError(problems)
+    [stored] = _append([event])
+    return stored
+
+
+@transaction.atomic
+def _append(inputs) -> list[ApprenticeshipEvent]:
+    if not inputs:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
+    now = timezone.now()
+    rows = [
+        ApprenticeshipEvent(
+            created_on=now,
+            event=e.event,
+            apprenticeship_id=e.apprenticeship_id,
+            payment_status=e.payment_status,
+            agreement_status=e.agreement_status,
+            provider_id=e.provider_id,
+            learner_id=e.learner_id,
+            employer_account_id=e.employer_account_id,
+            training_type=e.training_type,
+            training_id=e.training_id,
+            training_start_date=e.training_start_date,
+            training_end_date=e.training_end_date,
+            training_total_cost=e.training_total_cost,
+        )
+        for e in inputs
+    ]
+    return ApprenticeshipEvent.objects.bulk_create(rows, batch_size=INSERT_BATCH)
