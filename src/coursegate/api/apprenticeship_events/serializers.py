@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coursegate.events.models import TrainingType
@@ -34,6 +35,13 @@ def event_as_dict(event) -> dict:
     }
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "enum": ["framework", "standard"]}, {"type": "integer", "enum": [1, 2]}]}
+)
+class TrainingTypeField(serializers.Field):
+    """ "framework" or 1, "standard" or 2 (names in any case); answered as the name."""
+
+
 class EventInput(serializers.Serializer):
     """Documentation of the body (keys match case-insensitively; validation is the domain's)."""
 
@@ -43,7 +51,7 @@ class EventInput(serializers.Serializer):
     agreementStatus = serializers.CharField()  # noqa: N815
     providerId = serializers.CharField()  # noqa: N815
     learnerId = serializers.CharField()  # noqa: N815
-    trainingType = serializers.ChoiceField(choices=["framework", "standard", 1, 2])  # noqa: N815
+    trainingType = TrainingTypeField()  # noqa: N815
     trainingId = serializers.CharField()  # noqa: N815
     employerAccountId = serializers.CharField()  # noqa: N815
     trainingStartDate = serializers.DateTimeField()  # noqa: N815
