@@ -1,11 +1,21 @@
-"""Catalog writes: catalogs and the content metadata they hold."""
+"""Catalog writes: catalogs and the content metadata they hold (seed 003_daa74488a5860cfd.txt,
+"Course, Course Run, and Program Fields").
+
+A content item keeps the fields that are queried as columns (key, title, a run's course, enroll-by
+date, first paid price, active flag) and the rest of the seed's fields as the JSON ``metadata``
+document, which the Enterprise API returns as stored.
+"""
 
 from __future__ import annotations
 
+import re
+import uuid as uuid_lib
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
+from coursegate.catalogs.exceptions import ContentMetadataInvalidError
 from coursegate.catalogs.models import CatalogItem, ContentItem, EnterpriseCatalog
 
 
@@ -18,9 +28,46 @@ def catalog_upsert(*, uuid, customer, title: str, query_title: str = "", catalog
     return catalog
 
 
+# A metadata key must be an XML element name as well as a JSON key (the Enterprise API renders XML
+# by default): a letter or underscore, then letters, digits, "_", "-" or "."; not "xml..."
+_NAME = re.compile(r"(?!xml)[A-Za-z_][A-Za-z0-9_.\-]*", re.IGNORECASE)
+# Characters XML 1.0 cannot carry at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _check_metadata(value, path: str = "metadata") -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or not _NAME.fullmatch(key):
+                raise ContentMetadataInvalidError(f"{path}: {key!r} is not a field name")
+            _check_metadata(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _check_metadata(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        if _CONTROL.search(value):
+            raise ContentMetadataInvalidError(f"{path}: text holds a control character")
+    elif value is not None and not isinstance(value, bool | int | float):
+        raise ContentMetadataInvalidError(f"{path}: {type(value).__name__} is not a JSON value")
+
+
 def content_item_upsert(*, content_type: str, content_key: str, title: str = "", **fields) -> ContentItem:
     """Create or update one content item; ``fields`` are ContentItem columns (metadata, parent_key,
-    enroll_by, price_cents, is_active)."""
+    enroll_by, price_cents, is_active).
+
+    ``metadata`` must be a JSON object whose keys are names and whose text has no control
+    characters, else ContentMetadataInvalidError. A program's key (its uuid) is stored in canonical
+    form when it is a uuid, so any spelling of it finds the program.
+    """
+    if "metadata" in fields:
+        if not isinstance(fields["metadata"], dict):
+            raise ContentMetadataInvalidError("metadata: must be an object")
+        _check_metadata(fields["metadata"])
+    if content_type == ContentItem.Type.PROGRAM:
+        try:
+            content_key = str(uuid_lib.UUID(content_key))
+        except ValueError:
+            pass
     item, _ = ContentItem.objects.update_or_create(
         content_type=content_type, content_key=content_key, defaults={"title": title, **fields}
     )
@@ -29,5 +76,8 @@ def content_item_upsert(*, content_type: str, content_key: str, title: str = "",
 
 @transaction.atomic
 def catalog_add_items(*, catalog: EnterpriseCatalog, items: Iterable[ContentItem]) -> None:
+    """Add the items to the catalog (those already in it are left alone) and mark the catalog as
+    modified."""
     CatalogItem.objects.bulk_create([CatalogItem(catalog=catalog, item=item) for item in items], ignore_conflicts=True)
-    EnterpriseCatalog.objects.filter(pk=catalog.pk).update(title=catalog.title)  # touch ``modified``
+    # QuerySet.update() skips auto_now, so the modification time is set explicitly.
+    EnterpriseCatalog.objects.filter(pk=catalog.pk).update(modified=timezone.now())

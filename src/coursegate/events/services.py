@@ -3,7 +3,8 @@
 Appending takes a transaction-scoped advisory lock on PostgreSQL (SQLite serialises writers by
 itself), so ids are committed in the order they are drawn: a reader paging with ``fromEventId``
 never sees id N+1 before id N exists, and ``created_on`` never goes backwards along the ids.
-Rows go in as multi-row INSERTs of up to 2000 events.
+Rows go in as multi-row INSERTs of up to 2000 events, or, for large batches on PostgreSQL, by
+COPY with ids drawn from the sequence first.
 """
 
 from __future__ import annotations
@@ -74,4 +75,31 @@ def _append(inputs) -> list[ApprenticeshipEvent]:
         )
         for e in inputs
     ]
+    if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        _copy_with_reserved_ids(rows)
+        return rows
     return ApprenticeshipEvent.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+
+
+COPY_THRESHOLD = 200
+_COLUMNS = (
+    "id", "created_on", "event", "apprenticeship_id", "payment_status", "agreement_status", "provider_id",
+    "learner_id", "employer_account_id", "training_type", "training_id", "training_start_date", "training_end_date",
+    "training_total_cost",
+)  # fmt: skip
+
+
+def _copy_with_reserved_ids(rows: list[ApprenticeshipEvent]) -> None:
+    """PostgreSQL, large batches: draw the ids from the table's sequence in one query, then COPY
+    the rows in. Several times faster than a multi-row INSERT for thousands of events; the
+    advisory lock taken by the caller keeps the drawn ids contiguous and in commit order."""
+    table = ApprenticeshipEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
+        )
+        for row, (new_id,) in zip(rows, sorted(cursor.fetchall()), strict=True):
+            row.id = new_id
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([getattr(row, column) for column in _COLUMNS])

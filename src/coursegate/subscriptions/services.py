@@ -1,10 +1,40 @@
-"""Subscription writes: plans and their licenses (assign and revoke follow below)."""
+"""Subscription writes: plans and their licenses — assignment, activation, bulk revocation
+(seed 003_daa74488a5860cfd.txt "licenses/assign" and "licenses/bulk-revoke"; reference/enterprise.md
+§4.6, §4.7, §5.2)."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import logging
+import uuid as uuid_lib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from coursegate.enterprise.services import learners_link_bulk
+from coursegate.subscriptions.exceptions import (
+    LicenseAssignInputError,
+    LicenseNotFoundError,
+    LicenseRevocationCapError,
+    LicenseRevocationError,
+    LicenseRevokeInputError,
+    LicenseShortageError,
+    LicenseStateError,
+)
 from coursegate.subscriptions.models import License, SubscriptionPlan
+from coursegate.subscriptions.notifications import license_assignment_emails_send
+from coursegate.subscriptions.selectors import (
+    LIVE_STATUSES,
+    license_counts_for_plans,
+    license_filter_q,
+    revocations_for,
+)
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -27,3 +57,221 @@ def plan_upsert(
     if live < num_licenses:
         License.objects.bulk_create([License(plan=plan) for _ in range(num_licenses - live)])
     return plan
+
+
+# --- Assignment, activation and revocation ------------------------------------------------------
+# Every license change of a plan runs under a lock of the plan's row (select_for_update), so
+# concurrent assigns and revokes on one plan are serialized: a license is never handed to two
+# e-mails, and a plan never gives out more licenses than it has (issue 4). A DB constraint backs
+# this up: one assigned/activated license per e-mail and plan. On SQLite the database-wide write
+# lock (transaction_mode IMMEDIATE) serializes them instead.
+
+UPDATE_BATCH = 500  # rows per bulk UPDATE: CASE expressions grow with the batch (O(n²) per batch)
+
+
+@dataclass(frozen=True)
+class LicenseAssignment:
+    user_email: str
+    license_uuid: uuid_lib.UUID
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    assignments: list[LicenseAssignment]
+    num_already_associated: int
+
+    @property
+    def num_successful_assignments(self) -> int:
+        return len(self.assignments)
+
+
+@dataclass(frozen=True)
+class LicenseRevocation:
+    user_email: str
+    license_uuid: uuid_lib.UUID
+    original_status: str
+
+
+def _locked(plan: SubscriptionPlan) -> SubscriptionPlan:
+    return SubscriptionPlan.objects.select_for_update().select_related("customer").get(pk=plan.pk)
+
+
+def _normalized_emails(emails: Iterable[str]) -> list[str]:
+    normalized = [(e or "").strip().lower() for e in emails]
+    invalid = []
+    for email in normalized:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            invalid.append(email)
+    if invalid:
+        raise LicenseAssignInputError(f"Enter valid e-mail addresses: {', '.join(invalid)}.")
+    return normalized
+
+
+def licenses_assign(
+    *,
+    plan: SubscriptionPlan,
+    emails: Sequence[str],
+    user_sfids: Sequence[str | None] | None = None,
+    greeting: str = "",
+    closing: str = "",
+    notify: bool = True,
+    actor=None,
+) -> AssignmentResult:
+    """Give unassigned licenses of ``plan`` to ``emails`` (seed 003 "licenses/assign Endpoint";
+    reference/enterprise.md §4.6).
+
+    E-mails are lower-cased and de-duplicated (with ``user_sfids``, which must match ``emails`` one
+    to one, the last duplicate's id wins). E-mails that already hold an assigned or activated
+    license in the plan are counted in ``num_already_associated`` and skipped. All or nothing:
+    when the plan has fewer unassigned licenses than new e-mails, LicenseShortageError and nothing
+    is assigned. Each assigned license gets a fresh activation key; the new e-mails are linked to
+    the plan's customer as learners. With ``notify``, the assignment e-mail (``greeting`` first,
+    ``closing`` last) goes out after commit. Set-based: a constant number of queries per 500 e-mails.
+    Raises LicenseAssignInputError (bad e-mail, ids not matching), LicenseShortageError.
+    """
+    emails = list(emails)
+    if user_sfids is not None and len(user_sfids) != len(emails):
+        raise LicenseAssignInputError("Number of Salesforce IDs did not match number of provided user emails.")
+    sfids: dict[str, str] = {}
+    for email, sfid in zip(_normalized_emails(emails), user_sfids or [None] * len(emails), strict=True):
+        sfids.pop(email, None)  # keep first-seen order, last duplicate's id
+        sfids[email] = (sfid or "").strip()
+    wanted = list(dict.fromkeys(_normalized_emails(emails)))
+
+    with transaction.atomic():
+        plan = _locked(plan)
+        live = set(
+            License.objects.filter(plan=plan, status__in=LIVE_STATUSES).values_list("user_email", flat=True)
+        )
+        new = [email for email in wanted if email not in live]
+        if not new:
+            return AssignmentResult([], len(wanted))
+        free = list(
+            License.objects.filter(plan=plan, status=License.Status.UNASSIGNED)
+            .order_by("created", "uuid")
+            .values_list("uuid", flat=True)[: len(new)]
+        )
+        if len(free) < len(new):
+            available = License.objects.filter(plan=plan, status=License.Status.UNASSIGNED).count()
+            raise LicenseShortageError(requested=len(new), available=available)
+
+        now = timezone.now()
+        rows = [
+            License(
+                uuid=license_uuid,
+                plan=plan,
+                status=License.Status.ASSIGNED,
+                user_email=email,
+                user_sfid=sfids.get(email, ""),
+                activation_key=uuid_lib.uuid4(),
+                assigned_date=now,
+                last_remind_date=now,
+            )
+            for email, license_uuid in zip(new, free, strict=True)
+        ]
+        License.objects.bulk_update(
+            rows,
+            ["status", "user_email", "user_sfid", "activation_key", "assigned_date", "last_remind_date"],
+            batch_size=UPDATE_BATCH,
+        )
+        learners_link_bulk(customer=plan.customer, emails=new)
+        log.info("%s assigned %d licenses of plan %s", actor or "system", len(rows), plan.uuid)
+        if notify:
+            mails = [(row.user_email, row.activation_key) for row in rows]
+            context = {"plan_title": plan.title, "customer_name": plan.customer.name,
+                       "expiration": plan.expiration_date, "greeting": greeting, "closing": closing}  # fmt: skip
+            transaction.on_commit(lambda: license_assignment_emails_send(assignments=mails, **context))
+    return AssignmentResult(
+        [LicenseAssignment(row.user_email, row.uuid) for row in rows], num_already_associated=len(wanted) - len(new)
+    )
+
+
+def license_activate(*, license: License, user) -> License:
+    """The learner accepts an assigned license: assigned -> activated, bound to ``user``.
+    Idempotent for the same user. Runs under the plan's lock, so a concurrent revocation counts it
+    with the status it really has. Raises LicenseStateError for any other state."""
+    with transaction.atomic():
+        _locked(license.plan)
+        row = License.objects.get(pk=license.pk)
+        if row.status == License.Status.ACTIVATED and row.lms_user_id == user.pk:
+            return row
+        if row.status != License.Status.ASSIGNED:
+            raise LicenseStateError(f"License {row.uuid} is {row.status}; only an assigned license can be activated.")
+        row.status = License.Status.ACTIVATED
+        row.lms_user = user
+        row.activation_date = timezone.now()
+        row.save(update_fields=["status", "lms_user", "activation_date"])
+    return row
+
+
+def licenses_bulk_revoke(
+    *, plan: SubscriptionPlan, user_emails: Sequence[str] | None = None, filters: list | None = None, actor=None
+) -> list[LicenseRevocation]:
+    """Revoke the assigned/activated licenses named by ``user_emails`` or matched by ``filters``
+    (exactly one of them; filter shapes: selectors.license_filter_q) — seed 003
+    "licenses/bulk-revoke Endpoint", reference/enterprise.md §4.7.
+
+    Atomic, as the seed says: every license is revoked or none is. Each revoked license is
+    replaced by a new unassigned one, so the plan's total stays constant. With the revocation cap
+    enabled, only activated licenses count against it and each one revoked is added to
+    ``num_revocations_applied``. A filter that matches nothing revokes nothing.
+    Raises LicenseRevokeInputError, LicenseFilterError, LicenseNotFoundError (e-mails without an
+    assigned/activated license), LicenseRevocationCapError, LicenseRevocationError (any other failure).
+    """
+    if (user_emails is None) == (filters is None):
+        raise LicenseRevokeInputError("Either user_emails or filters must be provided, but not both.")
+    condition = license_filter_q(filters) if filters is not None else None
+    wanted = list(dict.fromkeys((e or "").strip().lower() for e in user_emails or []))
+    try:
+        with transaction.atomic():
+            plan = _locked(plan)
+            live = License.objects.filter(plan=plan, status__in=LIVE_STATUSES)
+            if condition is not None:
+                chosen = list(live.filter(condition).order_by("user_email").values_list("uuid", "user_email", "status"))
+            else:
+                by_email = {
+                    email: (license_uuid, email, status)
+                    for license_uuid, email, status in live.values_list("uuid", "user_email", "status")
+                }
+                missing = [email for email in wanted if email not in by_email]
+                if missing:
+                    raise LicenseNotFoundError(
+                        f"No license for these e-mails exists in plan {plan.uuid} with a status in "
+                        f"['activated', 'assigned']: {', '.join(missing)}.",
+                        emails=missing,
+                    )
+                chosen = [by_email[email] for email in wanted]
+            if not chosen:
+                return []
+
+            activated = [email for _, email, status in chosen if status == License.Status.ACTIVATED]
+            if plan.is_revocation_cap_enabled and activated:
+                cap = revocations_for(plan, license_counts_for_plans([plan.uuid])[plan.uuid])
+                if len(activated) > cap.remaining:
+                    raise LicenseRevocationCapError(
+                        f"License revocation limit has been reached: revoking {len(activated)} activated "
+                        f"licenses needs {len(activated)} revocations, the plan has {cap.remaining} remaining.",
+                        emails=activated,
+                    )
+            now = timezone.now()
+            revoked = License.objects.filter(uuid__in=[license_uuid for license_uuid, _, _ in chosen]).update(
+                status=License.Status.REVOKED, revoked_date=now
+            )
+            if revoked != len(chosen):  # cannot happen under the plan lock; never half-revoke
+                raise DatabaseError(f"revoked {revoked} of {len(chosen)} licenses")
+            License.objects.bulk_create([License(plan=plan) for _ in chosen])
+            if plan.is_revocation_cap_enabled and activated:
+                SubscriptionPlan.objects.filter(pk=plan.pk).update(
+                    num_revocations_applied=F("num_revocations_applied") + len(activated)
+                )
+    except DatabaseError as exc:
+        emails = wanted or []
+        log.exception("bulk revocation on plan %s failed", plan.uuid)
+        raise LicenseRevocationError(
+            f"The revocations could not be committed; no license was revoked ({exc.__class__.__name__}).",
+            emails=emails,
+        ) from exc
+    log.info("%s revoked %d licenses of plan %s", actor or "system", len(chosen), plan.uuid)
+    return [LicenseRevocation(email, license_uuid, status) for license_uuid, email, status in chosen]

@@ -16,6 +16,31 @@ def _iso(value) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
+_TRAINING_TYPES = {choice.value: choice.label for choice in TrainingType}
+
+
+def event_row_as_dict(row: tuple) -> dict:
+    """The same shape from a row of events.selectors.PAGE_COLUMNS."""
+    (id_, created, event, apprenticeship_id, payment, agreement, provider, learner, employer, training_type,
+     training_id, start, end, cost) = row  # fmt: skip
+    return {
+        "id": id_,
+        "createdOn": _iso(created),
+        "event": event,
+        "apprenticeshipId": apprenticeship_id,
+        "paymentStatus": payment,
+        "agreementStatus": agreement,
+        "providerId": provider,
+        "learnerId": learner,
+        "employerAccountId": employer,
+        "trainingType": _TRAINING_TYPES[training_type],
+        "trainingId": training_id,
+        "trainingStartDate": _iso(start),
+        "trainingEndDate": _iso(end),
+        "trainingTotalCost": cost,
+    }
+
+
 def event_as_dict(event) -> dict:
     return {
         "id": event.id,

@@ -20,7 +20,12 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coursegate.api.apprenticeship_events.serializers import EventInput, EventOutput, event_as_dict
+from coursegate.api.apprenticeship_events.serializers import (
+    EventInput,
+    EventOutput,
+    event_as_dict,
+    event_row_as_dict,
+)
 from coursegate.core.errors import family_exception_handler
 from coursegate.events.exceptions import EventInvalidError, EventQueryInvalidError
 from coursegate.events.selectors import event_query_from_params, events_page
@@ -96,11 +101,11 @@ class ApprenticeshipEventsView(EventsApiView):
     def get(self, request):
         query = event_query_from_params(request.query_params)
         events = events_page(query)
-        response = Response([event_as_dict(e) for e in events])
+        response = Response([event_row_as_dict(row) for row in events])
         if len(events) == query.page_size:
             params = request.query_params.copy()
             if query.from_event_id > 0:  # keyset: continue after the last id
-                params["fromEventId"] = str(events[-1].id + 1)
+                params["fromEventId"] = str(events[-1][0] + 1)
                 params["pageNumber"] = "1"
             else:
                 params["pageNumber"] = str(query.page_number + 1)

@@ -1,0 +1,60 @@
+"""Domain errors of subscription plans and licenses. The Enterprise API maps them to its statuses
+and bodies (api/enterprise/views/subscriptions.py, one table)."""
+
+from __future__ import annotations
+
+
+class SubscriptionError(Exception):
+    """Base class: a license operation that the rules refuse."""
+
+    def __init__(self, message: str = ""):
+        self.message = message or self.__class__.__doc__.strip().splitlines()[0]
+        super().__init__(self.message)
+
+
+class LicenseAssignInputError(SubscriptionError):
+    """The assignment request is malformed (bad e-mail, Salesforce ids not matching the e-mails)."""
+
+
+class LicenseShortageError(SubscriptionError):
+    """The plan has fewer unassigned licenses than e-mails to assign."""
+
+    def __init__(self, *, requested: int, available: int):
+        self.requested = requested
+        self.available = available
+        super().__init__(
+            "There are not enough licenses that can be assigned to complete your request. "
+            f"You attempted to assign {requested} licenses, but there are only {available} potentially available."
+        )
+
+
+class LicenseStateError(SubscriptionError):
+    """The license is not in a state that allows this change."""
+
+
+class LicenseFilterError(SubscriptionError):
+    """A bulk-revoke filter is malformed."""
+
+
+class LicenseRevokeInputError(SubscriptionError):
+    """Exactly one of user_emails or filters must be given."""
+
+
+class LicenseRevocationFailure(SubscriptionError):
+    """Base class of the bulk-revoke failures that name e-mails; nothing was revoked."""
+
+    def __init__(self, message: str, *, emails: list[str]):
+        self.emails = list(emails)
+        super().__init__(message)
+
+
+class LicenseNotFoundError(LicenseRevocationFailure):
+    """Some e-mails hold no assigned or activated license in the plan."""
+
+
+class LicenseRevocationCapError(LicenseRevocationFailure):
+    """Revoking these activated licenses would exceed the plan's revocation cap."""
+
+
+class LicenseRevocationError(LicenseRevocationFailure):
+    """The revocation failed for another reason (e.g. a database error)."""
