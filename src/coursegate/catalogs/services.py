@@ -75,9 +75,14 @@ def content_item_upsert(*, content_type: str, content_key: str, title: str = "",
 
 
 @transaction.atomic
-def catalog_add_items(*, catalog: EnterpriseCatalog, items: Iterable[ContentItem]) -> None:
-    """Add the items to the catalog (those already in it are left alone) and mark the catalog as
-    modified."""
+def catalog_add_items(*, catalog: EnterpriseCatalog, items: Iterable[ContentItem]) -> int:
+    """Add the items to the catalog (those already in it are left alone); the catalog counts as
+    modified when at least one item was new. Returns how many were added."""
+    links = CatalogItem.objects.filter(catalog=catalog)
+    before = links.count()
     CatalogItem.objects.bulk_create([CatalogItem(catalog=catalog, item=item) for item in items], ignore_conflicts=True)
-    # QuerySet.update() skips auto_now, so the modification time is set explicitly.
-    EnterpriseCatalog.objects.filter(pk=catalog.pk).update(modified=timezone.now())
+    added = links.count() - before
+    if added:
+        # QuerySet.update() skips auto_now, so the modification time is set explicitly.
+        EnterpriseCatalog.objects.filter(pk=catalog.pk).update(modified=timezone.now())
+    return added

@@ -69,6 +69,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar
 
 from django.db.models import (
     Case,
@@ -82,6 +83,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    UUIDField,
     Value,
     When,
 )
@@ -90,7 +92,7 @@ from django.db.models.functions import Coalesce, Greatest, NullIf
 from coursegate.catalogs.models import CatalogItem, ContentItem
 from coursegate.courses.models import CourseMode
 from coursegate.enrollments.models import EnrollmentHistory
-from coursegate.enterprise.models import EnterpriseEnrollment
+from coursegate.enterprise.models import EnterpriseCustomer, EnterpriseEnrollment
 
 # Output order: the seed's list (its duplicate ``is_consent_granted`` once), then the two name
 # fields of the reference backend.
@@ -252,7 +254,8 @@ _COLUMNS = {
             item__content_key=OuterRef(f"{_RUN}__course__key"),
         )
         .order_by("catalog_id")
-        .values("catalog_id")[:1]
+        .values("catalog_id")[:1],
+        output_field=UUIDField(),
     ),
 }
 
@@ -273,6 +276,11 @@ _DATE_FIELDS = frozenset(
         "unenrollment_end_within_date",
     }
 )
+
+
+def customer_get(*, uuid) -> EnterpriseCustomer | None:
+    """The customer with that uuid, or None."""
+    return EnterpriseCustomer.objects.filter(uuid=uuid).first()
 
 
 def learner_summary_ordering_fields() -> tuple[str, ...]:
@@ -318,7 +326,7 @@ class LearnerSummaryRows:
     parts: list[QuerySet]
     split_on: str | None = None  # the nullable column that separates the two parts
     _sizes: list[int] | None = field(default=None, repr=False)
-    ordered: bool = True  # tells Django's paginator the rows are ordered
+    ordered: ClassVar[bool] = True  # tells Django's paginator the rows are ordered
 
     def sizes(self) -> list[int]:
         if self._sizes is None:

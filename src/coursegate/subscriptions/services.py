@@ -66,6 +66,7 @@ def plan_upsert(
 # this up: one assigned/activated license per e-mail and plan. On SQLite the database-wide write
 # lock (transaction_mode IMMEDIATE) serializes them instead.
 
+SFID_MAX_LENGTH = License._meta.get_field("user_sfid").max_length
 UPDATE_BATCH = 500  # rows per bulk UPDATE: CASE expressions grow with the batch (O(n²) per batch)
 
 
@@ -131,20 +132,17 @@ def licenses_assign(
     ``closing`` last) goes out after commit. Set-based: a constant number of queries per 500 e-mails.
     Raises LicenseAssignInputError (bad e-mail, ids not matching), LicenseShortageError.
     """
-    emails = list(emails)
+    emails = _normalized_emails(emails)
     if user_sfids is not None and len(user_sfids) != len(emails):
         raise LicenseAssignInputError("Number of Salesforce IDs did not match number of provided user emails.")
-    sfids: dict[str, str] = {}
-    for email, sfid in zip(_normalized_emails(emails), user_sfids or [None] * len(emails), strict=True):
-        sfids.pop(email, None)  # keep first-seen order, last duplicate's id
-        sfids[email] = (sfid or "").strip()
-    wanted = list(dict.fromkeys(_normalized_emails(emails)))
+    if any(sfid and len(sfid.strip()) > SFID_MAX_LENGTH for sfid in user_sfids or []):
+        raise LicenseAssignInputError(f"Salesforce IDs have at most {SFID_MAX_LENGTH} characters.")
+    wanted = list(dict.fromkeys(emails))  # first-seen order
+    sfids = dict(zip(emails, ((sfid or "").strip() for sfid in user_sfids), strict=True)) if user_sfids else {}
 
     with transaction.atomic():
         plan = _locked(plan)
-        live = set(
-            License.objects.filter(plan=plan, status__in=LIVE_STATUSES).values_list("user_email", flat=True)
-        )
+        live = set(License.objects.filter(plan=plan, status__in=LIVE_STATUSES).values_list("user_email", flat=True))
         new = [email for email in wanted if email not in live]
         if not new:
             return AssignmentResult([], len(wanted))
@@ -224,6 +222,7 @@ def licenses_bulk_revoke(
         raise LicenseRevokeInputError("Either user_emails or filters must be provided, but not both.")
     condition = license_filter_q(filters) if filters is not None else None
     wanted = list(dict.fromkeys((e or "").strip().lower() for e in user_emails or []))
+    chosen: list = []
     try:
         with transaction.atomic():
             plan = _locked(plan)
@@ -267,7 +266,7 @@ def licenses_bulk_revoke(
                     num_revocations_applied=F("num_revocations_applied") + len(activated)
                 )
     except DatabaseError as exc:
-        emails = wanted or []
+        emails = wanted or [email for _, email, _ in chosen]
         log.exception("bulk revocation on plan %s failed", plan.uuid)
         raise LicenseRevocationError(
             f"The revocations could not be committed; no license was revoked ({exc.__class__.__name__}).",

@@ -20,12 +20,13 @@ _TRAINING_TYPES = {choice.value: choice.label for choice in TrainingType}
 
 
 def event_row_as_dict(row: tuple) -> dict:
-    """The same shape from a row of events.selectors.PAGE_COLUMNS."""
+    """The same shape from a row of events.selectors.PAGE_COLUMNS. Date-times stay datetime objects
+    (UTC from the database): the renderer writes them as ISO 8601 with ``Z`` in C."""
     (id_, created, event, apprenticeship_id, payment, agreement, provider, learner, employer, training_type,
      training_id, start, end, cost) = row  # fmt: skip
     return {
         "id": id_,
-        "createdOn": _iso(created),
+        "createdOn": created,
         "event": event,
         "apprenticeshipId": apprenticeship_id,
         "paymentStatus": payment,
@@ -35,9 +36,9 @@ def event_row_as_dict(row: tuple) -> dict:
         "employerAccountId": employer,
         "trainingType": _TRAINING_TYPES[training_type],
         "trainingId": training_id,
-        "trainingStartDate": _iso(start),
-        "trainingEndDate": _iso(end),
-        "trainingTotalCost": cost,
+        "trainingStartDate": start,
+        "trainingEndDate": end,
+        "trainingTotalCost": float(cost),
     }
 
 

@@ -1,7 +1,50 @@
-"""Enterprise API — learner_summary (being written)."""
+"""Enterprise API — learner summary (seed 003 "learner-summary Endpoint"; reference/enterprise.md §4.14).
 
-from coursegate.api.enterprise.base import EnterpriseApiView
+Decisions (issue 4, ARCHITECTURE.md "Learner summary"):
+- The seed's field names (``course_start``, ``course_end``, ``course_duration``, ``user_country``,
+  ...), one row per enterprise enrollment; learners whose link to the customer is inactive are
+  left out (as the reference backend does).
+- ``ordering=<field>`` or ``-<field>`` on any listed field; an unknown field is a 400 naming it
+  (the reference ignores it silently); default ``-last_activity_date``; rows without a value of
+  the ordering field come last; ties by enterprise enrollment id.
+- ``page``/``page_size`` (default 10, max 1000, larger sizes are capped); a page past the end is
+  DRF's 404 ``{"detail": "Invalid page."}``; a page that is not a positive integer is a 400.
+- Access: admins of the customer and operators. The customer is looked up first: a malformed or
+  unknown uuid is 404 for any authenticated caller (the reference answers 200 with no rows for
+  an unknown uuid; ARCHITECTURE.md: unknown object -> 404), then anyone who is not an admin of
+  it — its learners, another customer's admin, staff without a role — gets 403.
+"""
+
+from __future__ import annotations
+
+from rest_framework import exceptions
+
+from coursegate.api.enterprise.base import EnterpriseApiView, parse_uuid, require_admin_of
+from coursegate.api.enterprise.pagination import LearnerSummaryPagination
+from coursegate.api.enterprise.serializers_learner_summary import (
+    LearnerSummaryQuerySerializer,
+    LearnerSummaryRowSerializer,
+)
+from coursegate.enterprise.selectors import customer_get, learner_summary_for_customer
 
 
 class LearnerSummaryView(EnterpriseApiView):
-    pass
+    """GET /enterprise/v3/enterprise-customer/{uuid}/learner-summary — 200 with a page
+    ``{count, next, previous, results}``; 400 bad ``ordering``/``page``/``page_size``; 401; 403 not
+    an admin of the customer; 404 malformed or unknown customer uuid, or a page past the end."""
+
+    pagination_class = LearnerSummaryPagination
+
+    def get(self, request, customer_uuid: str):
+        customer = customer_get(uuid=parse_uuid(customer_uuid))
+        if customer is None:
+            raise exceptions.NotFound()
+        require_admin_of(request, customer.uuid)
+        query = LearnerSummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = learner_summary_for_customer(customer_uuid=customer.uuid, ordering=query.validated_data.get("ordering"))
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(
+            LearnerSummaryRowSerializer(page, many=True, context={"request": request}).data
+        )
