@@ -109,6 +109,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "coursegate.urls"
 WSGI_APPLICATION = "coursegate.wsgi.application"
+# Bulk endpoints take up to 10,000 events or identifiers in one JSON body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = _int("COURSEGATE_MAX_BODY_BYTES", 16 * 1024 * 1024)
 # Several contracts use paths without a trailing slash (POST /api/enrollment/v1/enrollment);
 # a redirect would turn a POST into a GET in most clients.
 APPEND_SLASH = False

@@ -126,7 +126,7 @@ def _wait_for_health(server: LiveServer, process: subprocess.Popen) -> None:
         try:
             if requests.get(f"{server.url}/health", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.2)
     raise AssertionError(f"the server did not answer /health within 60 s:\n{server.error_log.read_text()}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,7 +11,9 @@ from coursegate.events.exceptions import EventQueryInvalidError
 from coursegate.events.models import ApprenticeshipEvent
 
 DATE_FORMAT = "%Y%m%d%H%M%S"
+_DATE = re.compile(r"[0-9]{14}")
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 1000, 10_000
+_WHOLE = re.compile(r"-?[0-9]{1,19}")  # ASCII digits only, short enough for int()
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ def _date(params: Mapping[str, str], *names: str) -> tuple[str, datetime | None]
     for name in names:
         raw = params.get(name)
         if raw not in (None, ""):
-            if len(raw) != 14 or not raw.isdigit():
+            if not _DATE.fullmatch(raw):
                 raise EventQueryInvalidError({name: ["Bad date format: expected yyyyMMddHHmmss, e.g. 20161231235959."]})
             try:
                 return name, datetime.strptime(raw, DATE_FORMAT).replace(tzinfo=UTC)
@@ -40,7 +43,7 @@ def _whole(params: Mapping[str, str], name: str, default: int, low: int, high: i
     if raw in (None, ""):
         return default
     bound = f"between {low} and {high}" if high is not None else f"{low} or more"
-    if not raw.isdigit() and not (raw.startswith("-") and raw[1:].isdigit()):
+    if not _WHOLE.fullmatch(raw):
         raise EventQueryInvalidError({name: [f"Must be a whole number {bound}."]})
     value = int(raw)
     if value < low or (high is not None and value > high):

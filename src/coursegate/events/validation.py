@@ -6,6 +6,7 @@ keys are ignored. Every violation is reported under the seed's camelCase field n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ TEXT_MAX = 50
 ID_MAX = 2**63 - 1
 COST_MAX = Decimal("9999999999999999.99")  # DECIMAL(18, 2)
 REQUIRED = "This field is required."
+_WHOLE = re.compile(r"[0-9]{1,19}")  # ASCII digits only, and short enough for int() and a bigint
 
 TEXT_FIELDS = ["paymentStatus", "agreementStatus", "providerId", "learnerId", "employerAccountId", "trainingId"]
 FIELDS = ["event", "apprenticeshipId", *TEXT_FIELDS, "trainingType", "trainingStartDate", "trainingEndDate",
@@ -96,7 +98,7 @@ def validate_event(body) -> tuple[EventInput | None, dict[str, list[str]]]:
     raw_id = values.get("apprenticeshipId")
     if raw_id is None or raw_id == "":
         errors["apprenticeshipId"] = [REQUIRED]
-    elif isinstance(raw_id, bool) or not isinstance(raw_id, int | str) or not str(raw_id).strip().isdigit():
+    elif isinstance(raw_id, bool) or not isinstance(raw_id, int | str) or not _WHOLE.fullmatch(str(raw_id).strip()):
         errors["apprenticeshipId"] = ["Must be a whole number greater than 0."]
     elif not 0 < int(raw_id) <= ID_MAX:
         errors["apprenticeshipId"] = ["Must be a whole number greater than 0."]
@@ -142,10 +144,10 @@ def validate_event(body) -> tuple[EventInput | None, dict[str, list[str]]]:
         else:
             if not cost.is_finite() or cost < 0:
                 errors["trainingTotalCost"] = ["Must be a number greater than or equal to 0."]
+            elif cost > COST_MAX:  # checked before quantize, which cannot take huge exponents
+                errors["trainingTotalCost"] = ["Must be less than 10^16."]
             elif cost != cost.quantize(Decimal("0.01")):
                 errors["trainingTotalCost"] = ["Must have at most two decimal places."]
-            elif cost > COST_MAX:
-                errors["trainingTotalCost"] = ["Must be less than 10^16."]
 
     if errors:
         return None, errors

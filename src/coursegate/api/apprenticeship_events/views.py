@@ -43,7 +43,7 @@ exception_handler = family_exception_handler(
 
 def _holds(role: str):
     class HoldsRole(BasePermission):
-        message = f"The token does not carry the {role} permission."
+        """403 with the foundation's body when the token lacks ``role``."""
 
         def has_permission(self, request, view) -> bool:
             credential = request.auth
@@ -62,6 +62,8 @@ class ExactJSONParser(JSONParser):
             return json.load(stream, parse_float=decimal.Decimal)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
+        except RecursionError:
+            raise ParseError("JSON parse error - the body is nested too deeply.") from None
 
 
 class EventsApiView(APIView):

@@ -1,0 +1,56 @@
+"""Constants and small helpers of the Apprenticeship Events API contract tests (seed 004, issue 6)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.events.support import SEED_EVENT
+
+EVENTS = "/api/events/apprenticeships"
+BULK = f"{EVENTS}/bulk"
+STORE, READ = "StoreApprenticeshipEvent", "ReadApprenticeshipEvent"
+
+# The apprenticeship service's identity provider, trusted by the ``trusted_issuer`` fixture.
+IDP_ISSUER = "https://idp.apprenticeships.example"
+IDP_AUDIENCE = "https://coursegate.example/events"
+IDP_SECRET = "the-apprenticeship-idp-shared-secret-0123456789"
+
+NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
+INVALID_TOKEN = {"detail": "Invalid Token."}
+NO_STORE = {"detail": "You do not have permission to perform this action."}
+NO_READ = NO_STORE  # the foundation's 403 body, whichever permission is missing
+REQUIRED = ["This field is required."]
+
+# Issue 6: the seed's camelCase keys plus id and createdOn, nothing else.
+OUTPUT_KEYS = {"id", "createdOn", *SEED_EVENT}
+
+
+def post_json(client, path: str, data, **extra):
+    """POST ``data`` serialised with json.dumps (or a str/bytes body as it is) as application/json."""
+    body = data if isinstance(data, str | bytes) else json.dumps(data)
+    return client.post(path, body, content_type=extra.pop("content_type", "application/json"), **extra)
+
+
+def seed_output(event_id: int, created_on: str, **changes) -> dict:
+    """What the API answers for the seed's event: camelCase, dates in UTC with a Z."""
+    return {
+        "id": event_id,
+        "createdOn": created_on,
+        "event": "An event",
+        "apprenticeshipId": 444,
+        "paymentStatus": "active",
+        "agreementStatus": "agreed",
+        "providerId": "1111",
+        "learnerId": "9999",
+        "employerAccountId": "2222",
+        "trainingType": "framework",
+        "trainingId": "3333",
+        "trainingStartDate": "2017-01-31T00:00:00Z",
+        "trainingEndDate": "2017-12-31T00:00:00Z",
+        "trainingTotalCost": 123.45,
+        **changes,
+    }
+
+
+def ids(response) -> list[int]:
+    return [item["id"] for item in response.json()]
