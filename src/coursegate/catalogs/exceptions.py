@@ -16,6 +16,6 @@ class ContentNotInCatalogError(CatalogError):
 
 
 class ContentMetadataInvalidError(CatalogError):
-    """A content item's metadata cannot be stored: it must be a JSON object whose keys are names
-    (so every representation, XML included, can carry it) and whose text has no control
-    characters."""
+    """A content item cannot be stored as given: its metadata must be a JSON object whose keys are
+    names (so every representation, XML included, can carry it), and neither the metadata's text
+    nor the title may hold control characters."""

@@ -19,13 +19,36 @@ from coursegate.catalogs.exceptions import ContentMetadataInvalidError
 from coursegate.catalogs.models import CatalogItem, ContentItem, EnterpriseCatalog
 
 
+def _changed(row, name: str, value) -> bool:
+    """Whether ``value`` differs from the row's field (a related row compared by its key, no query;
+    both sides in the field's Python type, so a uuid string equals its UUID)."""
+    field = row._meta.get_field(name)
+    if field.is_relation:
+        field, value = field.target_field, (value.pk if value is not None else None)
+    return getattr(row, row._meta.get_field(name).attname) != field.to_python(value)
+
+
+def _upsert(model, lookup: dict, values: dict):
+    """update_or_create that leaves an unchanged row alone, so that its ``modified`` time (which
+    the catalog list reports) moves only on a real change."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        return model.objects.create(**lookup, **values)
+    changed = [name for name, value in values.items() if _changed(row, name, value)]
+    if changed:
+        for name in changed:
+            setattr(row, name, values[name])
+        row.save()
+    return row
+
+
 def catalog_upsert(*, uuid, customer, title: str, query_title: str = "", catalog_query_uuid=None) -> EnterpriseCatalog:
-    catalog, _ = EnterpriseCatalog.objects.update_or_create(
-        uuid=uuid,
-        defaults={"customer": customer, "title": title, "query_title": query_title,
-                  "catalog_query_uuid": catalog_query_uuid},
-    )  # fmt: skip
-    return catalog
+    """Create or update a catalog; an unchanged catalog is not written (its modified time stays)."""
+    return _upsert(
+        EnterpriseCatalog,
+        {"uuid": uuid},
+        {"customer": customer, "title": title, "query_title": query_title, "catalog_query_uuid": catalog_query_uuid},
+    )
 
 
 # A metadata key must be an XML element name as well as a JSON key (the Enterprise API renders XML
@@ -55,10 +78,12 @@ def content_item_upsert(*, content_type: str, content_key: str, title: str = "",
     """Create or update one content item; ``fields`` are ContentItem columns (metadata, parent_key,
     enroll_by, price_cents, is_active).
 
-    ``metadata`` must be a JSON object whose keys are names and whose text has no control
-    characters, else ContentMetadataInvalidError. A program's key (its uuid) is stored in canonical
-    form when it is a uuid, so any spelling of it finds the program.
+    ``metadata`` must be a JSON object whose keys are names, and it and the title must hold no
+    control characters, else ContentMetadataInvalidError. An unchanged item is not written (its
+    modified time stays). A program's key is stored as the canonical uuid when it is one, so any
+    spelling of the uuid finds the program.
     """
+    _check_metadata(title, "title")
     if "metadata" in fields:
         if not isinstance(fields["metadata"], dict):
             raise ContentMetadataInvalidError("metadata: must be an object")
@@ -68,10 +93,7 @@ def content_item_upsert(*, content_type: str, content_key: str, title: str = "",
             content_key = str(uuid_lib.UUID(content_key))
         except ValueError:
             pass
-    item, _ = ContentItem.objects.update_or_create(
-        content_type=content_type, content_key=content_key, defaults={"title": title, **fields}
-    )
-    return item
+    return _upsert(ContentItem, {"content_type": content_type, "content_key": content_key}, {"title": title, **fields})
 
 
 @transaction.atomic

@@ -82,6 +82,8 @@ class CatalogListView(CatalogApiView):
     catalogs of the customers the caller administers (all for an operator); 400 bad page_size;
     401; 403 without an admin or operator role; 404 page out of range."""
 
+    pagination_class = CatalogListPagination
+
     @extend_schema(
         operation_id="enterprise_catalogs_list",
         parameters=[CatalogListQuery],
@@ -92,7 +94,7 @@ class CatalogListView(CatalogApiView):
         if customers is not None and not customers:
             raise exceptions.PermissionDenied()
         _query(CatalogListQuery, request)
-        paginator = CatalogListPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(catalogs_for_customers(customer_uuids=customers), request, view=self)
         return paginator.get_paginated_response(CatalogOutput(page, many=True).data)
 

@@ -79,6 +79,8 @@ RUNS = [
     ("course-v1:edx+tr1012+1T2021", "Training 1012", STANDARD_MODES[:2]),
     ("course-v1:HarvardX+FIH+3T2023", "Food in History", STANDARD_MODES),
     ("course-v1:MyUni+Sport101x", "Sport 101", STANDARD_MODES[:1]),
+    ("course-v1:edx+api101+1T2025", "APIs 101", STANDARD_MODES),
+    ("course-v1:edx+101+1T2025", "edX 101", STANDARD_MODES),
 ]
 # The enrollment codes named in seed 001's example calls, so they work verbatim.
 DEMO_CODES = [("V5QBQMN6", "course-v1:edX+DemoX+Demo_Course"), ("1Ls34dQa", "course-v1:edX+DemoX+Demo_Course")]
@@ -231,9 +233,15 @@ def load_enterprise_demo(users, runs) -> None:
         content_item_upsert(content_type=kind, content_key=key, title=title, **columns)
         for kind, key, title, columns in DEMO_CONTENT
     ]
-    catalog_a = catalog_upsert(uuid=CATALOG_A, customer=a, title="Customer A catalog", query_title="All demo content")
+    catalog_a = catalog_upsert(
+        uuid=CATALOG_A, customer=a, title="Customer A catalog", query_title="All demo content",
+        catalog_query_uuid="0c8e1f6a-3b2d-4e5f-9a7b-1c2d3e4f5a6b",
+    )  # fmt: skip
     catalog_add_items(catalog=catalog_a, items=items)
-    catalog_b = catalog_upsert(uuid=CATALOG_B, customer=b, title="Customer B catalog", query_title="Sport only")
+    catalog_b = catalog_upsert(
+        uuid=CATALOG_B, customer=b, title="Customer B catalog", query_title="Sport only",
+        catalog_query_uuid="0c8e1f6a-3b2d-4e5f-9a7b-00000000000b",
+    )  # fmt: skip
     catalog_add_items(catalog=catalog_b, items=[i for i in items if "Sport101x" in i.content_key])
 
     plan_upsert(
