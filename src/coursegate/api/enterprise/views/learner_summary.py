@@ -17,7 +17,9 @@ Decisions (issue 4, ARCHITECTURE.md "Learner summary"):
 
 from __future__ import annotations
 
-from rest_framework import exceptions
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
 
 from coursegate.api.enterprise.base import EnterpriseApiView, parse_uuid, require_admin_of
 from coursegate.api.enterprise.pagination import LearnerSummaryPagination
@@ -25,7 +27,17 @@ from coursegate.api.enterprise.serializers_learner_summary import (
     LearnerSummaryQuerySerializer,
     LearnerSummaryRowSerializer,
 )
-from coursegate.enterprise.selectors import customer_get, learner_summary_for_customer
+from coursegate.enterprise.selectors import LEARNER_SUMMARY_FIELDS, customer_get, learner_summary_for_customer
+
+PAGE = inline_serializer(
+    "LearnerSummaryPage",
+    {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": LearnerSummaryRowSerializer(many=True),
+    },
+)
 
 
 class LearnerSummaryView(EnterpriseApiView):
@@ -35,6 +47,20 @@ class LearnerSummaryView(EnterpriseApiView):
 
     pagination_class = LearnerSummaryPagination
 
+    @extend_schema(
+        operation_id="enterprise_learner_summary",
+        parameters=[
+            OpenApiParameter(
+                "ordering",
+                OpenApiTypes.STR,
+                enum=[f"{sign}{name}" for name in LEARNER_SUMMARY_FIELDS for sign in ("", "-")],
+                description="One listed field, '-' for descending; default -last_activity_date",
+            ),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="Default 10, at most 1000"),
+        ],
+        responses={200: PAGE},
+    )
     def get(self, request, customer_uuid: str):
         customer = customer_get(uuid=parse_uuid(customer_uuid))
         if customer is None:
