@@ -100,18 +100,18 @@ def plan_current(*, customer_uuid, now: datetime | None = None) -> SubscriptionP
 
 
 def license_counts_for_plans(plan_ids: Iterable) -> dict:
-    """{plan uuid: LicenseCounts} in one aggregate query (plans without licenses get zeros)."""
-    plan_ids = list(plan_ids)
+    """{plan uuid as given: LicenseCounts} in one aggregate query (plans without licenses get zeros)."""
+    plan_ids = {plan_id: uuid_lib.UUID(str(plan_id)) for plan_id in plan_ids}
     tallies: dict = defaultdict(dict)
     rows = (
-        License.objects.filter(plan_id__in=plan_ids)
+        License.objects.filter(plan_id__in=plan_ids.values())
         .values_list("plan_id", "status")
         .annotate(n=Count("uuid"))
         .order_by()
     )
     for plan_id, status, n in rows:
         tallies[plan_id][status] = n
-    return {plan_id: LicenseCounts(**tallies.get(plan_id, {})) for plan_id in plan_ids}
+    return {given: LicenseCounts(**tallies.get(plan_id, {})) for given, plan_id in plan_ids.items()}
 
 
 def revocations_for(plan: SubscriptionPlan, counts: LicenseCounts) -> Revocations | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -67,7 +67,7 @@ def plan_upsert(
 # lock (transaction_mode IMMEDIATE) serializes them instead.
 
 SFID_MAX_LENGTH = License._meta.get_field("user_sfid").max_length
-UPDATE_BATCH = 500  # rows per bulk UPDATE: CASE expressions grow with the batch (O(n²) per batch)
+UPDATE_BATCH = 500  # rows per UPDATE where the rows' values travel as statement parameters
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,74 @@ class LicenseRevocation:
     original_status: str
 
 
+def _batches(items: list, size: int = 1000):
+    # Bounded IN lists: SQLite caps the parameters of one statement.
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _licenses_write(*, rows: list[tuple], now) -> None:
+    """Mark licenses assigned: ``rows`` are (license uuid, e-mail, Salesforce id, activation key).
+    Set-based in one statement: ``UPDATE ... FROM unnest(arrays)`` on PostgreSQL, ``UPDATE ... FROM
+    (VALUES ...)`` per 500 rows on SQLite (3.33+), bulk_update elsewhere. Why not bulk_update
+    everywhere: it builds a CASE expression per row and field in Python, about 0.3 ms a row, and
+    10,000 e-mails took 2.8 s on PostgreSQL and 6.8 s on SQLite with it (issue 4's budget: 2 s)."""
+    fields = [License._meta.get_field(name) for name in ("uuid", "user_email", "user_sfid", "activation_key")]
+    quote = connection.ops.quote_name
+    table = quote(License._meta.db_table)
+    columns = [quote(f.column) for f in fields]
+    shared = ", ".join(
+        f"{quote(License._meta.get_field(name).column)} = %s"
+        for name in ("status", "assigned_date", "last_remind_date")
+    )
+    shared_params = [License.Status.ASSIGNED.value, now, now]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {shared}, {columns[1]} = v.email, {columns[2]} = v.sfid, {columns[3]} = v.key "
+                "FROM unnest(%s::uuid[], %s::varchar[], %s::varchar[], %s::uuid[]) AS v(id, email, sfid, key) "
+                f"WHERE {table}.{columns[0]} = v.id",
+                [*shared_params, *(list(column) for column in zip(*rows, strict=True))],
+            )
+        return
+    if connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 33):
+        date_field = License._meta.get_field("assigned_date")
+        shared_params = [shared_params[0], *(date_field.get_db_prep_value(now, connection) for _ in range(2))]
+        with connection.cursor() as cursor:
+            for batch in _batches(rows, UPDATE_BATCH):
+                values = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
+                params = [
+                    f.get_db_prep_value(value, connection)
+                    for row in batch
+                    for f, value in zip(fields, row, strict=True)
+                ]
+                # VALUES columns are named column1, column2, ...
+                cursor.execute(
+                    f"UPDATE {table} SET {shared}, {columns[1]} = v.column2, {columns[2]} = v.column3, "
+                    f"{columns[3]} = v.column4 FROM (VALUES {values}) AS v WHERE {table}.{columns[0]} = v.column1",
+                    [*shared_params, *params],
+                )
+        return
+    License.objects.bulk_update(
+        [
+            License(
+                uuid=u,
+                user_email=e,
+                user_sfid=s,
+                activation_key=k,
+                status=License.Status.ASSIGNED,
+                assigned_date=now,
+                last_remind_date=now,
+            )
+            for u, e, s, k in rows
+        ],
+        ["status", "user_email", "user_sfid", "activation_key", "assigned_date", "last_remind_date"],
+        batch_size=UPDATE_BATCH,
+    )
+
+
 def _locked(plan: SubscriptionPlan) -> SubscriptionPlan:
-    return SubscriptionPlan.objects.select_for_update().select_related("customer").get(pk=plan.pk)
+    return SubscriptionPlan.objects.select_for_update(of=("self",)).select_related("customer").get(pk=plan.pk)
 
 
 def _normalized_emails(emails: Iterable[str]) -> list[str]:
@@ -129,7 +195,7 @@ def licenses_assign(
     when the plan has fewer unassigned licenses than new e-mails, LicenseShortageError and nothing
     is assigned. Each assigned license gets a fresh activation key; the new e-mails are linked to
     the plan's customer as learners. With ``notify``, the assignment e-mail (``greeting`` first,
-    ``closing`` last) goes out after commit. Set-based: a constant number of queries per 500 e-mails.
+    ``closing`` last) goes out after commit. Set-based: a constant number of queries per 1,000 e-mails.
     Raises LicenseAssignInputError (bad e-mail, ids not matching), LicenseShortageError.
     """
     emails = _normalized_emails(emails)
@@ -155,34 +221,21 @@ def licenses_assign(
             available = License.objects.filter(plan=plan, status=License.Status.UNASSIGNED).count()
             raise LicenseShortageError(requested=len(new), available=available)
 
-        now = timezone.now()
         rows = [
-            License(
-                uuid=license_uuid,
-                plan=plan,
-                status=License.Status.ASSIGNED,
-                user_email=email,
-                user_sfid=sfids.get(email, ""),
-                activation_key=uuid_lib.uuid4(),
-                assigned_date=now,
-                last_remind_date=now,
-            )
+            (license_uuid, email, sfids.get(email, ""), uuid_lib.uuid4())
             for email, license_uuid in zip(new, free, strict=True)
         ]
-        License.objects.bulk_update(
-            rows,
-            ["status", "user_email", "user_sfid", "activation_key", "assigned_date", "last_remind_date"],
-            batch_size=UPDATE_BATCH,
-        )
+        _licenses_write(rows=rows, now=timezone.now())
         learners_link_bulk(customer=plan.customer, emails=new)
         log.info("%s assigned %d licenses of plan %s", actor or "system", len(rows), plan.uuid)
         if notify:
-            mails = [(row.user_email, row.activation_key) for row in rows]
+            mails = [(email, activation_key) for _, email, _, activation_key in rows]
             context = {"plan_title": plan.title, "customer_name": plan.customer.name,
                        "expiration": plan.expiration_date, "greeting": greeting, "closing": closing}  # fmt: skip
             transaction.on_commit(lambda: license_assignment_emails_send(assignments=mails, **context))
     return AssignmentResult(
-        [LicenseAssignment(row.user_email, row.uuid) for row in rows], num_already_associated=len(wanted) - len(new)
+        [LicenseAssignment(email, license_uuid) for license_uuid, email, _, _ in rows],
+        num_already_associated=len(wanted) - len(new),
     )
 
 
@@ -255,8 +308,9 @@ def licenses_bulk_revoke(
                         emails=activated,
                     )
             now = timezone.now()
-            revoked = License.objects.filter(uuid__in=[license_uuid for license_uuid, _, _ in chosen]).update(
-                status=License.Status.REVOKED, revoked_date=now
+            revoked = sum(
+                License.objects.filter(uuid__in=batch).update(status=License.Status.REVOKED, revoked_date=now)
+                for batch in _batches([license_uuid for license_uuid, _, _ in chosen])
             )
             if revoked != len(chosen):  # cannot happen under the plan lock; never half-revoke
                 raise DatabaseError(f"revoked {revoked} of {len(chosen)} licenses")

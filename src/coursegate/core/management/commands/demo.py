@@ -29,7 +29,9 @@ from coursegate.enrollments.services import EnrollmentRequest, enrollments_bulk_
 from coursegate.enterprise.services import customer_upsert, enterprise_enrollment_record, learner_link
 from coursegate.events.models import ApprenticeshipEvent
 from coursegate.events.services import events_store
-from coursegate.subscriptions.services import plan_upsert
+from coursegate.subscriptions.models import License
+from coursegate.subscriptions.selectors import live_license_for_email
+from coursegate.subscriptions.services import license_activate, licenses_assign, licenses_bulk_revoke, plan_upsert
 
 DEMO_PASSWORD = "edx"
 
@@ -244,7 +246,7 @@ def load_enterprise_demo(users, runs) -> None:
     )  # fmt: skip
     catalog_add_items(catalog=catalog_b, items=[i for i in items if "Sport101x" in i.content_key])
 
-    plan_upsert(
+    plan_a = plan_upsert(
         uuid=PLAN_A,
         customer=a,
         catalog=catalog_a,
@@ -276,6 +278,15 @@ def load_enterprise_demo(users, runs) -> None:
         role_assign(user=user, role=Role.ENTERPRISE_LEARNER, context=CUSTOMER_A)
         learner = learner_link(customer=a, email=user.email, user=user)
         enterprise_enrollment_record(customer=a, learner=learner, enrollment=result.enrollment, **progress)
+
+    # License states for GET /enterprise/v1/subscriptions: honor and audit activated, verified assigned,
+    # one revoked (and replaced, so the plan keeps 100). Idempotent on re-runs.
+    licenses_assign(plan=plan_a, emails=[users[u].email for u in ("honor", "audit", "verified")], notify=False)
+    for username in ("honor", "audit"):
+        license_activate(license=live_license_for_email(plan=plan_a, email=users[username].email), user=users[username])
+    if not plan_a.licenses.filter(status=License.Status.REVOKED).exists():
+        licenses_assign(plan=plan_a, emails=["former.learner@example.com"], notify=False)
+        licenses_bulk_revoke(plan=plan_a, user_emails=["former.learner@example.com"])
 
 
 DEMO_EVENTS = [
