@@ -161,6 +161,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Enterprise bulk license enrollment: most e-mails + course run keys in one request.
 COURSEGATE_BULK_ENROLL_LIMIT = _int("COURSEGATE_BULK_ENROLL_LIMIT", 1000)
+# ... and most (e-mail, course run) pairs: a job without a broker runs inside the request.
+COURSEGATE_BULK_ENROLL_MAX_PAIRS = _int("COURSEGATE_BULK_ENROLL_MAX_PAIRS", 10_000)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_URL = env.get("EMAIL_URL", "")

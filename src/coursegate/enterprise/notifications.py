@@ -29,9 +29,7 @@ def bulk_enrollment_emails_send(*, customer_name: str, enrolled: Mapping[str, Se
     messages = [
         EmailMessage(
             subject=SUBJECT.format(customer=customer_name),
-            body=BODY.format(
-                customer=customer_name, courses="\n".join(f"- {title} ({key})" for title, key in courses)
-            ),
+            body=BODY.format(customer=customer_name, courses="\n".join(f"- {title} ({key})" for title, key in courses)),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
         )

@@ -198,7 +198,7 @@ def bulk_enrollment_job_create(
     Everything is checked up front and nothing is recorded unless all of it is valid: e-mails
     (lower-cased, de-duplicated), course run keys (well-formed, de-duplicated), at most
     ``settings.COURSEGATE_BULK_ENROLL_LIMIT`` e-mails + course run keys as given (seed: "Limit is
-    1000 learners + course keys"; the reference code's 500-pair product is not followed), and
+    1000 learners + course keys"), at most ``settings.COURSEGATE_BULK_ENROLL_MAX_PAIRS`` pairs, and
     ``subscription_uuid``, when given, a plan of ``customer``.
     Raises BulkEnrollmentRequestInvalidError.
     """
@@ -212,6 +212,14 @@ def bulk_enrollment_job_create(
             f"Too many provided enrollments, please try a smaller request: {requested} e-mails and course run "
             f"keys, the limit is {limit}."
         ]
+    max_pairs = settings.COURSEGATE_BULK_ENROLL_MAX_PAIRS
+    if len(clean_emails) * len(clean_keys) > max_pairs:
+        # 500 e-mails x 500 runs would be 250,000 enrollments: far longer than a request may take
+        # when jobs run in-process (no broker), and than a results page should hold.
+        errors.setdefault("non_field_errors", []).append(
+            f"Too many provided enrollments, please try a smaller request: {len(clean_emails)} e-mails x "
+            f"{len(clean_keys)} course runs is more than {max_pairs} enrollments."
+        )
     if (
         subscription_uuid is not None
         and not SubscriptionPlan.objects.filter(pk=subscription_uuid, customer=customer).exists()
