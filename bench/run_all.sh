@@ -16,4 +16,11 @@ for database in sqlite postgres; do
   "$PY" bench/bulk_enroll.py
   if [ "$database" = postgres ]; then pg "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)"; pg "CREATE DATABASE \"$DB\""; fi
   "$PY" bench/analytics_stream.py --rows 100000 --rows 400000
+  "$PY" bench/license_assign.py
+  "$PY" bench/bulk_license_enrollment.py
+  "$PY" bench/learner_summary.py
+  if [ "$database" = postgres ]; then
+    pg "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)"; pg "CREATE DATABASE \"$DB\""
+    "$PY" bench/events.py --rows "${EVENTS_ROWS:-10000000}"
+  fi
 done
