@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "coursegate.catalogs",
     "coursegate.subscriptions",
     "coursegate.events",
+    "coursegate.assignments",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Periodic jobs, run by `coursegate worker --beat` (or cron: `coursegate expire_assignments`).
+CELERY_BEAT_SCHEDULE = {
+    "expire-assignments": {"task": "coursegate.assignments.expire", "schedule": 3600.0},
+}
 # Enterprise bulk license enrollment: most e-mails + course run keys in one request.
 COURSEGATE_BULK_ENROLL_LIMIT = _int("COURSEGATE_BULK_ENROLL_LIMIT", 1000)
 # ... and most (e-mail, course run) pairs: a job without a broker runs inside the request.

@@ -15,8 +15,7 @@ _CURLY_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"'})
 class LenientJSONParser(JSONParser):
     """JSON as the seeds' own examples write it: raw line breaks and tabs inside strings
     (``strict=False``; the Appsembler bulk-enroll sample) and, when a body does not parse
-    otherwise, typographic double quotes (the Open edX enrollment sample). Valid JSON is read
-    exactly as by DRF's parser."""
+    otherwise, the repairs of ``_repairs``. Valid JSON is read exactly as by DRF's parser."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
@@ -28,9 +27,22 @@ class LenientJSONParser(JSONParser):
         try:
             return json.loads(text, strict=False)
         except ValueError as exc:
-            if "\u201c" not in text and "\u201d" not in text:
-                raise ParseError(f"JSON parse error - {exc}") from exc
-        try:
-            return json.loads(text.translate(_CURLY_QUOTES), strict=False)
-        except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
+            error = exc
+        for repaired in _repairs(text):
+            try:
+                return json.loads(repaired, strict=False)
+            except ValueError:
+                continue
+        raise ParseError(f"JSON parse error - {error}")
+
+
+def _repairs(text: str):
+    """The seeds' own malformed examples, tried only when a body does not parse as it is:
+    typographic quotes (seed 002) and an object missing its final ``}`` (seed 003's remind and
+    cancel examples)."""
+    if "\u201c" in text or "\u201d" in text:
+        text = text.translate(_CURLY_QUOTES)
+        yield text
+    stripped = text.rstrip()
+    if stripped.startswith("{") and not stripped.endswith("}"):
+        yield stripped + "}"

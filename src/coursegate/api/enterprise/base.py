@@ -13,12 +13,13 @@ from __future__ import annotations
 import uuid as uuid_lib
 
 from rest_framework import exceptions
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 from rest_framework_xml.renderers import XMLRenderer
 
 from coursegate.core.errors import family_exception_handler
+from coursegate.core.parsers import LenientJSONParser
 from coursegate.core.renderers import FastJSONRenderer
 
 ADMIN_ROLES = ("enterprise_admin", "enterprise_openedx_operator")
@@ -33,7 +34,7 @@ class EnterpriseXMLRenderer(XMLRenderer):
 
 class EnterpriseApiView(APIView):
     renderer_classes = [EnterpriseXMLRenderer, FastJSONRenderer]  # the first one is the default
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [LenientJSONParser, FormParser, MultiPartParser]
     permission_classes = [IsAuthenticated]
     # Domain exception -> Response rules of the view's area, merged over the shared ones.
     error_table: dict = {}

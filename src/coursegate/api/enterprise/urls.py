@@ -3,11 +3,29 @@
 
 from django.urls import re_path
 
-from coursegate.api.enterprise.views import catalogs, jobs, learner_summary, subscriptions
+from coursegate.api.enterprise.views import assignments, catalogs, jobs, learner_summary, subscriptions
 
 CATALOG = r"v2/enterprise-catalogs/(?P<catalog_uuid>[^/]+)"
 
+CONFIGURATION = r"v1/assignment-configurations/(?P<configuration_uuid>[^/]+)/admin/assignments"
+
 urlpatterns = [
+    re_path(
+        r"^v1/policy-allocation/(?P<policy_uuid>[^/]+)/allocate/?$",
+        assignments.PolicyAllocateView.as_view(),
+        name="enterprise-policy-allocate",
+    ),
+    re_path(
+        rf"^{CONFIGURATION}/remind/?$",
+        assignments.AssignmentsRemindView.as_view(),
+        name="enterprise-assignments-remind",
+    ),
+    re_path(
+        rf"^{CONFIGURATION}/cancel/?$",
+        assignments.AssignmentsCancelView.as_view(),
+        name="enterprise-assignments-cancel",
+    ),
+    re_path(rf"^{CONFIGURATION}/?$", assignments.AssignmentsListView.as_view(), name="enterprise-assignments-list"),
     re_path(r"^v2/enterprise-catalogs/?$", catalogs.CatalogListView.as_view(), name="enterprise-catalog-list"),
     re_path(rf"^{CATALOG}/?$", catalogs.CatalogDetailView.as_view(), name="enterprise-catalog-detail"),
     re_path(

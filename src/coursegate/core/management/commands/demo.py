@@ -19,6 +19,7 @@ from oauth2_provider.models import get_application_model
 
 from coursegate.accounts.models import Role, User
 from coursegate.accounts.services import role_assign, user_create
+from coursegate.assignments.services import assignment_ensure_allocated, policy_upsert
 from coursegate.catalogs.demo_content import DEMO_CONTENT
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
 from coursegate.codes.services import code_ensure
@@ -160,6 +161,7 @@ def load_demo_data() -> dict[str, dict[str, str]]:
 
     load_enterprise_demo(users, runs)
     load_events_demo(users)
+    load_assignments_demo()
 
     return {role: _demo_client(role, users[username]) for role, username in CLIENTS.items()}
 
@@ -341,3 +343,34 @@ def load_events_demo(users) -> None:
     role_assign(user=users["events_reader"], role=Role.READ_APPRENTICESHIP_EVENT)
     if not ApprenticeshipEvent.objects.exists():
         events_store(bodies=DEMO_EVENTS)
+
+
+POLICY_A = "904b1785-9d3a-1000-848d-6ae7a56e6355"
+ASSIGNMENT_CONFIGURATION_A = "6fc7ef56-d1c4-4aa8-a649-e6eb209f0000"
+# The assignments named by seed 003's remind and cancel examples.
+DEMO_ASSIGNMENTS = [
+    ("8977ef56-d1c4-4aa8-a649-e6eb209f0000", "abc@example.com", "edx+101"),
+    ("8907ef56-d1c4-4aa8-a649-e6eb209f0000", "def@example.com", "edx+api101"),
+]
+
+
+def load_assignments_demo() -> None:
+    """Customer A's assigned-learner-credit policy (room for 100,000 allocations at 1000 cents) and
+    the two allocated assignments seed 003's remind/cancel examples name (re-allocated on each run)."""
+    from coursegate.catalogs.models import EnterpriseCatalog
+    from coursegate.enterprise.models import EnterpriseCustomer
+
+    policy = policy_upsert(
+        uuid=POLICY_A,
+        configuration_uuid=ASSIGNMENT_CONFIGURATION_A,
+        customer=EnterpriseCustomer.objects.get(pk=CUSTOMER_A),
+        catalog=EnterpriseCatalog.objects.get(pk=CATALOG_A),
+        spend_limit=100_000_000,
+        subsidy_balance_cents=200_000_000,
+        subsidy_expiration=_dt("2030-12-31T00:00:00"),
+        description="Customer A learner credit",
+    )
+    for uuid, email, content_key in DEMO_ASSIGNMENTS:
+        assignment_ensure_allocated(
+            uuid=uuid, policy=policy, learner_email=email, content_key=content_key, content_price_cents=1000
+        )

@@ -1,0 +1,338 @@
+"""Policy allocation and assignment administration (seed 003 "policy-allocation",
+"assignment-configurations remind/cancel"; reference/enterprise.md §4.1–4.3, §5.1).
+
+- ``policy_allocate`` upserts one assignment per (configuration, learner e-mail, content key) under
+  a row lock on the policy, so concurrent allocations are serialised and can never overspend.
+  Spend is counted on what would actually be created or re-allocated (ARCHITECTURE.md), not on the
+  raw e-mail list.
+- ``assignments_remind`` / ``assignments_cancel`` are atomic: one unknown or ineligible uuid and
+  nothing changes (ARCHITECTURE.md decides against the reference's partial cancel).
+- ``assignments_expire`` is the periodic job: allocated assignments past their earliest expiration.
+E-mails go out after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid as uuid_lib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from coursegate.accounts.models import User
+from coursegate.assignments.exceptions import AllocationRefusedError, AssignmentsNotActionableError
+from coursegate.assignments.models import (
+    AssignmentConfiguration,
+    LearnerContentAssignment,
+    LearnerContentAssignmentAction,
+    SubsidyAccessPolicy,
+)
+from coursegate.assignments.notifications import assignment_emails_send
+from coursegate.catalogs.models import CatalogItem, ContentItem
+
+log = logging.getLogger(__name__)
+
+State = LearnerContentAssignment.State
+Action = LearnerContentAssignmentAction.Type
+REALLOCATABLE = {State.CANCELLED, State.ERRORED, State.EXPIRED, State.REVERSED}
+CANCELABLE = {State.ALLOCATED, State.ERRORED}
+PRICE_LOWER, PRICE_UPPER = 0.95, 1.05
+ALLOCATION_TIMEOUT = timedelta(days=90)
+
+MESSAGES = {
+    "policy_expired": "You can't enroll right now because this budget is no longer active.",
+    "content_not_in_catalog": "This content is not in the budget's catalog.",
+    "subsidy_expired": "You can't enroll right now because your funds expired.",
+    "not_enough_value_in_subsidy": "You can't enroll right now because your organization doesn't have enough funds.",
+    "policy_spend_limit_reached": "You can't enroll right now because this budget's spend limit would be exceeded.",
+    "PriceValidationError": "An error occurred while validating the provided price.",
+}
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    created: list[LearnerContentAssignment]
+    updated: list[LearnerContentAssignment]
+    no_change: list[LearnerContentAssignment]
+
+
+def _refuse(policy, reason: str, error_message: str = "") -> AllocationRefusedError:
+    return AllocationRefusedError(
+        reason=reason, user_message=MESSAGES[reason], policy_uuid=policy.pk, error_message=error_message
+    )
+
+
+def _content_in_catalog(policy: SubsidyAccessPolicy, content_key: str) -> ContentItem | None:
+    """The catalog item for ``content_key`` (a course, or a run whose course or itself is in the
+    policy's catalog)."""
+    items = {
+        item.content_key: item
+        for item in ContentItem.objects.filter(content_key=content_key).exclude(content_type=ContentItem.Type.PROGRAM)
+    }
+    item = items.get(content_key)
+    if item is None:
+        return None
+    keys = {item.pk}
+    if item.parent_key:
+        parent = ContentItem.objects.filter(content_type=ContentItem.Type.COURSE, content_key=item.parent_key).first()
+        if parent is not None:
+            keys.add(parent.pk)
+    if CatalogItem.objects.filter(catalog_id=policy.catalog_id, item_id__in=keys).exists():
+        return item
+    return None
+
+
+def _canonical_price(item: ContentItem) -> int | None:
+    if item.price_cents is not None:
+        return item.price_cents
+    if item.parent_key:
+        parent = ContentItem.objects.filter(content_type=ContentItem.Type.COURSE, content_key=item.parent_key).first()
+        if parent is not None:
+            return parent.price_cents
+    return None
+
+
+def policy_committed_cents(policy: SubsidyAccessPolicy) -> tuple[int, int]:
+    """(allocated, spent) in cents: open allocations and accepted (redeemed) assignments."""
+    totals = {
+        row["state"]: -(row["total"] or 0)
+        for row in LearnerContentAssignment.objects.filter(
+            assignment_configuration_id=policy.assignment_configuration_id,
+            state__in=[State.ALLOCATED, State.ACCEPTED],
+        )
+        .values("state")
+        .annotate(total=Sum("content_quantity"))
+    }
+    return totals.get(State.ALLOCATED, 0), totals.get(State.ACCEPTED, 0)
+
+
+@transaction.atomic
+def policy_allocate(
+    *, policy_uuid, learner_emails: Sequence[str], content_key: str, content_price_cents: int, actor=None
+) -> AllocationResult:
+    """Allocate ``content_key`` at ``content_price_cents`` to each learner (upsert, see the module
+    docstring). Raises SubsidyAccessPolicy.DoesNotExist or AllocationRefusedError."""
+    policy = SubsidyAccessPolicy.objects.select_for_update().get(pk=policy_uuid)
+    now = timezone.now()
+    emails = list(dict.fromkeys(e.strip().lower() for e in learner_emails))
+
+    item = _content_in_catalog(policy, content_key)
+    price = _canonical_price(item) if item is not None else None
+    if (
+        item is not None
+        and price is not None
+        and not (PRICE_LOWER * price <= content_price_cents <= PRICE_UPPER * price)
+    ):
+        raise _refuse(
+            policy,
+            "PriceValidationError",
+            f"Requested price {content_price_cents} for {content_key} outside of acceptable interval on canonical "
+            f"course price of {price}.",
+        )
+    if not policy.active or policy.retired:
+        raise _refuse(policy, "policy_expired")
+    if item is None:
+        raise _refuse(policy, "content_not_in_catalog")
+    if policy.subsidy_expiration <= now or (policy.subsidy_active_from and policy.subsidy_active_from > now):
+        raise _refuse(policy, "subsidy_expired")
+
+    existing = {
+        a.learner_email: a
+        for a in LearnerContentAssignment.objects.select_for_update().filter(
+            assignment_configuration_id=policy.assignment_configuration_id,
+            content_key=content_key,
+            learner_email__in=emails,
+        )
+    }
+    to_create = [e for e in emails if e not in existing]
+    to_reallocate = [existing[e] for e in emails if e in existing and existing[e].state in REALLOCATABLE]
+    no_change = [existing[e] for e in emails if e in existing and existing[e].state not in REALLOCATABLE]
+
+    new_cost = content_price_cents * (len(to_create) + len(to_reallocate))
+    allocated, spent = policy_committed_cents(policy)
+    if new_cost > policy.subsidy_balance_cents - allocated:
+        raise _refuse(policy, "not_enough_value_in_subsidy")
+    if new_cost + allocated + spent > policy.spend_limit:
+        raise _refuse(policy, "policy_spend_limit_reached")
+
+    users = {
+        u.email_ci: u
+        for u in User.objects.annotate(email_ci=Lower("email")).filter(email_ci__in=set(to_create) | {
+            a.learner_email for a in to_reallocate
+        })
+    }  # fmt: skip
+    batch = uuid_lib.uuid4()
+    fields = {
+        "content_title": item.title,
+        "parent_content_key": item.parent_key or None,
+        "is_assigned_course_run": item.content_type == ContentItem.Type.COURSE_RUN,
+        "content_quantity": -content_price_cents,
+        "state": State.ALLOCATED,
+        "allocation_batch_id": batch,
+        "allocated_at": now,
+    }
+    created = LearnerContentAssignment.objects.bulk_create(
+        [
+            LearnerContentAssignment(
+                assignment_configuration_id=policy.assignment_configuration_id,
+                learner_email=email,
+                lms_user=users.get(email),
+                content_key=content_key,
+                **fields,
+            )
+            for email in to_create
+        ]
+    )
+    for assignment in to_reallocate:
+        for name, value in fields.items():
+            setattr(assignment, name, value)
+        assignment.lms_user = assignment.lms_user or users.get(assignment.learner_email)
+        assignment.accepted_at = assignment.cancelled_at = assignment.expired_at = None
+        assignment.errored_at = assignment.reversed_at = None
+        assignment.transaction_uuid = None
+        assignment.modified = now
+    if to_reallocate:
+        LearnerContentAssignment.objects.bulk_update(
+            to_reallocate,
+            [*fields, "lms_user", "accepted_at", "cancelled_at", "expired_at", "errored_at", "reversed_at",
+             "transaction_uuid", "modified"],
+        )  # fmt: skip
+    notified = created + to_reallocate
+    LearnerContentAssignmentAction.objects.bulk_create(
+        [LearnerContentAssignmentAction(assignment=a, action_type=Action.NOTIFIED, completed_at=now) for a in notified]
+    )
+    if notified:
+        transaction.on_commit(lambda: assignment_emails_send("allocated", notified, policy=policy))
+    log.info("%s allocated %s to %d learners of policy %s", actor or "system", content_key, len(notified), policy.pk)
+    return AllocationResult(created=created, updated=to_reallocate, no_change=no_change)
+
+
+def _lock_requested(configuration: AssignmentConfiguration, uuids: Sequence[str]):
+    wanted = list(dict.fromkeys(str(u) for u in uuids))
+    found = {
+        str(a.uuid): a
+        for a in LearnerContentAssignment.objects.select_for_update().filter(
+            assignment_configuration=configuration, uuid__in=wanted
+        )
+    }
+    return wanted, found
+
+
+@transaction.atomic
+def assignments_remind(*, configuration: AssignmentConfiguration, assignment_uuids: Sequence[str], actor=None) -> int:
+    """Remind learners of allocated assignments; all or nothing. Returns how many were reminded."""
+    wanted, found = _lock_requested(configuration, assignment_uuids)
+    unknown = [u for u in wanted if u not in found]
+    not_remindable = [u for u in wanted if u in found and found[u].state != State.ALLOCATED]
+    if unknown or not_remindable:
+        raise AssignmentsNotActionableError(action="remind", unknown=unknown, not_actionable=not_remindable)
+    now = timezone.now()
+    assignments = [found[u] for u in wanted]
+    LearnerContentAssignmentAction.objects.bulk_create(
+        [
+            LearnerContentAssignmentAction(assignment=a, action_type=Action.REMINDED, completed_at=now)
+            for a in assignments
+        ]
+    )
+    if assignments:
+        policy = SubsidyAccessPolicy.objects.filter(assignment_configuration=configuration).first()
+        transaction.on_commit(lambda: assignment_emails_send("reminded", assignments, policy=policy))
+    return len(assignments)
+
+
+@transaction.atomic
+def assignments_cancel(*, configuration: AssignmentConfiguration, assignment_uuids: Sequence[str], actor=None) -> int:
+    """Cancel allocated or errored assignments (already cancelled ones are fine); all or nothing.
+    Returns how many changed state."""
+    wanted, found = _lock_requested(configuration, assignment_uuids)
+    unknown = [u for u in wanted if u not in found]
+    not_cancelable = [u for u in wanted if u in found and found[u].state not in CANCELABLE | {State.CANCELLED}]
+    if unknown or not_cancelable:
+        raise AssignmentsNotActionableError(action="cancel", unknown=unknown, not_actionable=not_cancelable)
+    now = timezone.now()
+    changing = [found[u] for u in wanted if found[u].state in CANCELABLE]
+    for assignment in changing:
+        assignment.state, assignment.cancelled_at, assignment.modified = State.CANCELLED, now, now
+    if changing:
+        LearnerContentAssignment.objects.bulk_update(changing, ["state", "cancelled_at", "modified"])
+        LearnerContentAssignmentAction.objects.bulk_create(
+            [LearnerContentAssignmentAction(assignment=a, action_type=Action.CANCELLED, completed_at=now)
+             for a in changing]
+        )  # fmt: skip
+        policy = SubsidyAccessPolicy.objects.filter(assignment_configuration=configuration).first()
+        transaction.on_commit(lambda: assignment_emails_send("cancelled", changing, policy=policy))
+    return len(changing)
+
+
+@transaction.atomic
+def assignments_expire(*, now=None) -> int:
+    """The periodic job: allocated assignments whose earliest possible expiration has passed
+    become expired. Returns how many."""
+    from coursegate.assignments.selectors import assignment_expiration
+
+    now = now or timezone.now()
+    candidates = list(
+        LearnerContentAssignment.objects.select_for_update()
+        .filter(state=State.ALLOCATED)
+        .select_related("assignment_configuration__policy")
+    )
+    expiring = [a for a in candidates if assignment_expiration(a)["date"] <= now]
+    for assignment in expiring:
+        assignment.state, assignment.expired_at, assignment.modified = State.EXPIRED, now, now
+    if expiring:
+        LearnerContentAssignment.objects.bulk_update(expiring, ["state", "expired_at", "modified"])
+        LearnerContentAssignmentAction.objects.bulk_create(
+            [LearnerContentAssignmentAction(assignment=a, action_type=Action.EXPIRED, completed_at=now)
+             for a in expiring]
+        )  # fmt: skip
+    return len(expiring)
+
+
+def policy_upsert(*, uuid, configuration_uuid, customer, catalog, spend_limit: int, subsidy_balance_cents: int,
+                  subsidy_expiration, description: str = "") -> SubsidyAccessPolicy:  # fmt: skip
+    """Create or update a policy and its assignment configuration (demo data, admin tooling)."""
+    configuration, _ = AssignmentConfiguration.objects.get_or_create(
+        uuid=configuration_uuid, defaults={"customer": customer}
+    )
+    policy, _ = SubsidyAccessPolicy.objects.update_or_create(
+        uuid=uuid,
+        defaults={"customer": customer, "catalog": catalog, "assignment_configuration": configuration,
+                  "spend_limit": spend_limit, "subsidy_balance_cents": subsidy_balance_cents,
+                  "subsidy_expiration": subsidy_expiration, "description": description},
+    )  # fmt: skip
+    return policy
+
+
+@transaction.atomic
+def assignment_ensure_allocated(*, uuid, policy: SubsidyAccessPolicy, learner_email: str, content_key: str,
+                                content_price_cents: int) -> LearnerContentAssignment:  # fmt: skip
+    """An allocated assignment with a chosen uuid (the demo data's seed examples): created, or put
+    back into ``allocated`` if an earlier run cancelled it."""
+    now = timezone.now()
+    item = ContentItem.objects.filter(content_key=content_key).first()
+    assignment, created = LearnerContentAssignment.objects.update_or_create(
+        uuid=uuid,
+        defaults={
+            "assignment_configuration_id": policy.assignment_configuration_id,
+            "learner_email": learner_email.lower(),
+            "content_key": content_key,
+            "content_title": item.title if item else "",
+            "parent_content_key": (item.parent_key or None) if item else None,
+            "is_assigned_course_run": bool(item and item.content_type == ContentItem.Type.COURSE_RUN),
+            "content_quantity": -content_price_cents,
+            "state": State.ALLOCATED,
+            "allocated_at": now,
+            "cancelled_at": None,
+            "expired_at": None,
+        },
+    )
+    if created:
+        LearnerContentAssignmentAction.objects.create(
+            assignment=assignment, action_type=Action.NOTIFIED, completed_at=now
+        )
+    return assignment
