@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.response import Response
 
 from coursegate.api.enterprise.base import EnterpriseApiView, parse_uuid, require_admin_of
@@ -96,49 +96,51 @@ def _configuration(request, configuration_uuid: str) -> AssignmentConfiguration 
     return configuration
 
 
-class AssignmentsRemindView(EnterpriseApiView):
-    """POST .../assignment-configurations/{uuid}/admin/assignments/remind/ — 200 (empty) when every
-    uuid is an allocated assignment of this configuration; else 422 listing them, nothing sent."""
+class _AssignmentActionView(EnterpriseApiView):
+    """POST {"assignment_uuids": [...]}: run ``assignments_action`` on them; 200 with an empty body."""
 
     error_table = ERRORS
+    assignments_action = staticmethod(assignments_remind)
 
-    @extend_schema(
+    def post(self, request, configuration_uuid: str):
+        configuration = _configuration(request, configuration_uuid)
+        if configuration is None:
+            return Response({"detail": "Not found."}, status=404)
+        data = AssignmentUuidsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        self.assignments_action(
+            configuration=configuration, assignment_uuids=data.validated_data["assignment_uuids"], actor=request.user
+        )
+        return HttpResponse(status=200)
+
+
+@extend_schema_view(
+    post=extend_schema(
         operation_id="enterprise_assignments_remind",
         request=AssignmentUuidsInput,
         responses={200: None, 422: OpenApiResponse(description="The unknown / not remindable uuids")},
     )
-    def post(self, request, configuration_uuid: str):
-        configuration = _configuration(request, configuration_uuid)
-        if configuration is None:
-            return Response({"detail": "Not found."}, status=404)
-        data = AssignmentUuidsInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        assignments_remind(configuration=configuration, assignment_uuids=data.validated_data["assignment_uuids"],
-                           actor=request.user)  # fmt: skip
-        return HttpResponse(status=200)
+)
+class AssignmentsRemindView(_AssignmentActionView):
+    """POST .../assignment-configurations/{uuid}/admin/assignments/remind/ — 200 (empty) when every
+    uuid is an allocated assignment of this configuration; else 422 listing them, nothing sent."""
+
+    assignments_action = staticmethod(assignments_remind)
 
 
-class AssignmentsCancelView(EnterpriseApiView):
-    """POST .../assignment-configurations/{uuid}/admin/assignments/cancel/ — 200 (empty) when every
-    uuid is an allocated, errored or already cancelled assignment of this configuration; else 422
-    listing them, nothing changed."""
-
-    error_table = ERRORS
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="enterprise_assignments_cancel",
         request=AssignmentUuidsInput,
         responses={200: None, 422: OpenApiResponse(description="The unknown / not cancelable uuids")},
     )
-    def post(self, request, configuration_uuid: str):
-        configuration = _configuration(request, configuration_uuid)
-        if configuration is None:
-            return Response({"detail": "Not found."}, status=404)
-        data = AssignmentUuidsInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        assignments_cancel(configuration=configuration, assignment_uuids=data.validated_data["assignment_uuids"],
-                           actor=request.user)  # fmt: skip
-        return HttpResponse(status=200)
+)
+class AssignmentsCancelView(_AssignmentActionView):
+    """POST .../assignment-configurations/{uuid}/admin/assignments/cancel/ — 200 (empty) when every
+    uuid is an allocated, errored or already cancelled assignment of this configuration; else 422
+    listing them, nothing changed."""
+
+    assignments_action = staticmethod(assignments_cancel)
 
 
 class AssignmentsListView(EnterpriseApiView):
