@@ -148,3 +148,13 @@ def client_for(bearer_for, jwt_for):
         return client
 
     return make
+
+
+@pytest.fixture
+def requires_shared_database():
+    """Skip on SQLite: its in-memory test database exists per connection, so threads (each with
+    its own connection) cannot share data. These tests run on PostgreSQL (CI's second run)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite test databases are in-memory and per connection: threads cannot share the data")

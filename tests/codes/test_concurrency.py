@@ -7,50 +7,22 @@ database exists per connection. Run it with scripts/test-postgres.sh.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from coursegate.codes.exceptions import EnrollmentCodeUnusableError
 from coursegate.codes.models import EnrollmentCode
 from coursegate.codes.services import code_redeem, codes_generate
 from coursegate.enrollments.exceptions import CourseFullError
 from coursegate.enrollments.models import Enrollment, EnrollmentHistory
+from tests.concurrency import race
 
 THREADS = 10
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _shared_database():
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite test databases are in-memory and per connection: threads cannot share the data")
-
-
-def _race(calls) -> list:
-    """Run each zero-argument callable in its own thread, all released at once; returns what each
-    returned or raised, in order."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def work(i, call):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = call()
-        except BaseException as exc:  # noqa: BLE001 - recorded and checked by the test
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a redemption hung"
-    return outcomes
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("requires_shared_database"),
+]
 
 
 def test_ten_concurrent_redemptions_of_one_code_enroll_exactly_one_learner(make_user, make_run):
@@ -58,7 +30,7 @@ def test_ten_concurrent_redemptions_of_one_code_enroll_exactly_one_learner(make_
     users = [make_user(f"racer{i}") for i in range(THREADS)]
     [code] = codes_generate(course_run=run, count=1)
 
-    outcomes = _race([lambda u=u: code_redeem(code=code.code, email=u.email) for u in users])
+    outcomes = race([lambda u=u: code_redeem(code=code.code, email=u.email) for u in users])
 
     winners = [i for i, outcome in enumerate(outcomes) if not isinstance(outcome, BaseException)]
     losers = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
@@ -80,7 +52,7 @@ def test_concurrent_redemptions_of_different_codes_never_overfill_a_capped_run(m
     users = [make_user(f"seat{i}") for i in range(THREADS)]
     codes = codes_generate(course_run=run, count=THREADS)
 
-    outcomes = _race(
+    outcomes = race(
         [lambda u=u, c=c: code_redeem(code=c.code, email=u.email) for u, c in zip(users, codes, strict=True)]
     )
 

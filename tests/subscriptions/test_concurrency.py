@@ -8,51 +8,24 @@ database exists per connection. Run it with scripts/test-postgres.sh.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from coursegate.subscriptions.exceptions import LicenseShortageError
 from coursegate.subscriptions.models import License
 from coursegate.subscriptions.services import licenses_assign, licenses_bulk_revoke
+from tests.concurrency import race
 
 THREADS = 10
 PER_THREAD = 15
 LICENSES = 100
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _shared_database():
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite test databases are in-memory and per connection: threads cannot share the data")
-
-
-def _race(calls) -> list:
-    """Run each zero-argument callable in its own thread, all released at once; returns what each
-    returned or raised, in order."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def work(i, call):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = call()
-        except BaseException as exc:  # noqa: BLE001 - recorded and checked by the test
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "an assignment hung"
-    return outcomes
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("requires_shared_database"),
+]
 
 
 def _batch(t: int) -> list[str]:
@@ -62,7 +35,7 @@ def _batch(t: int) -> list[str]:
 def test_ten_concurrent_assigns_of_fifteen_e_mails_never_exceed_a_plan_of_one_hundred(make_plan):
     plan = make_plan(LICENSES)
 
-    outcomes = _race([lambda t=t: licenses_assign(plan=plan, emails=_batch(t), notify=False) for t in range(THREADS)])
+    outcomes = race([lambda t=t: licenses_assign(plan=plan, emails=_batch(t), notify=False) for t in range(THREADS)])
 
     successes = [o for o in outcomes if not isinstance(o, BaseException)]
     failures = [o for o in outcomes if isinstance(o, BaseException)]
@@ -81,7 +54,7 @@ def test_concurrent_assigns_of_the_same_e_mails_give_each_e_mail_one_license(mak
     plan = make_plan(LICENSES)
     emails = _batch(0)
 
-    outcomes = _race([lambda: licenses_assign(plan=plan, emails=emails, notify=False) for _ in range(THREADS)])
+    outcomes = race([lambda: licenses_assign(plan=plan, emails=emails, notify=False) for _ in range(THREADS)])
 
     assert not any(isinstance(o, BaseException) for o in outcomes), outcomes
     assert sorted(o.num_successful_assignments for o in outcomes) == [0] * (THREADS - 1) + [PER_THREAD]
@@ -96,7 +69,7 @@ def test_concurrent_assigns_and_revokes_keep_the_plan_total_constant(make_plan):
 
     calls = [lambda t=t: licenses_assign(plan=plan, emails=_batch(t), notify=False) for t in range(1, 6)]
     calls += [lambda e=e: licenses_bulk_revoke(plan=plan, user_emails=[e]) for e in _batch(0)[:5]]
-    outcomes = _race(calls)
+    outcomes = race(calls)
 
     assert not any(isinstance(o, BaseException) for o in outcomes), outcomes
     live = License.objects.filter(plan=plan).exclude(status=License.Status.REVOKED)
