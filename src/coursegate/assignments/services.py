@@ -277,7 +277,8 @@ def assignments_expire(*, now=None) -> int:
 
     now = now or timezone.now()
     candidates = list(
-        LearnerContentAssignment.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the policy.
+        LearnerContentAssignment.objects.select_for_update(of=("self",))
         .filter(state=State.ALLOCATED)
         .select_related("assignment_configuration__policy")
     )
