@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from coursegate.assignments.models import LearnerContentAssignment, LearnerContentAssignmentAction
 from coursegate.catalogs.models import ContentItem
@@ -46,10 +46,10 @@ def assignment_expiration(assignment: LearnerContentAssignment, enroll_by: dict 
 def assignments_for_configuration(
     configuration, *, states: list[str] | None = None, learner_email: str | None = None
 ) -> QuerySet:
+    # Actions are loaded for a whole page at once by the caller (actions_by_assignment).
     qs = (
         LearnerContentAssignment.objects.filter(assignment_configuration=configuration)
         .select_related("assignment_configuration__policy")
-        .prefetch_related(Prefetch("actions", queryset=LearnerContentAssignmentAction.objects.order_by("created")))
         .order_by("-created", "uuid")
     )
     if states:

@@ -272,17 +272,22 @@ def assignments_cancel(*, configuration: AssignmentConfiguration, assignment_uui
 @transaction.atomic
 def assignments_expire(*, now=None) -> int:
     """The periodic job: allocated assignments whose earliest possible expiration has passed
-    become expired. Returns how many."""
-    from coursegate.assignments.selectors import assignment_expiration
+    become expired. Only those rows are selected and locked (one query for the content whose
+    enroll-by date has passed, one for the due assignments). Returns how many expired."""
+    from django.db.models import Q
 
     now = now or timezone.now()
-    candidates = list(
+    late_content = list(ContentItem.objects.filter(enroll_by__lte=now).values_list("content_key", flat=True).distinct())
+    expiring = list(
         # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the policy.
         LearnerContentAssignment.objects.select_for_update(of=("self",))
         .filter(state=State.ALLOCATED)
-        .select_related("assignment_configuration__policy")
+        .filter(
+            Q(allocated_at__lte=now - ALLOCATION_TIMEOUT)
+            | Q(assignment_configuration__policy__subsidy_expiration__lte=now)
+            | Q(content_key__in=late_content)
+        )
     )
-    expiring = [a for a in candidates if assignment_expiration(a)["date"] <= now]
     for assignment in expiring:
         assignment.state, assignment.expired_at, assignment.modified = State.EXPIRED, now, now
     if expiring:
