@@ -24,7 +24,7 @@ install: $(BIN)/.installed ## Create .venv and install Coursegate with its test 
 
 run: install ## Set up (migrate + demo data) and serve on http://$(HOST):$(PORT) with gunicorn
 	$(BIN)/coursegate migrate --no-input -v 0
-	$(BIN)/coursegate demo
+	COURSEGATE_HOST=$(HOST) COURSEGATE_PORT=$(PORT) $(BIN)/coursegate demo
 	$(BIN)/coursegate serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 demo: install ## Load the demo data set again (prints fresh client secrets)

@@ -118,7 +118,8 @@ class Command(BaseCommand):
         staff = credentials["staff"]
         self.stdout.write(
             f"Credentials saved to {path}.\nGet a token:\n"
-            f"  curl -s -X POST http://127.0.0.1:8000/oauth2/access_token -d grant_type=client_credentials "
+            f"  curl -s -X POST http://{settings.SERVE_HOST}:{settings.SERVE_PORT}/oauth2/access_token "
+            f"-d grant_type=client_credentials "
             f"-d client_id={staff['client_id']} -d client_secret={staff['client_secret']}"
         )
 
