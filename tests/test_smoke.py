@@ -40,3 +40,6 @@ def test_swagger_ui_is_served_without_a_cdn(api_client, db):
     assert response.status_code == 200
     assert b"swagger-ui" in response.content
     assert b"cdn.jsdelivr" not in response.content
+    for asset in ("swagger-ui.css", "swagger-ui-bundle.js"):
+        served = api_client.get(f"/static/drf_spectacular_sidecar/swagger-ui-dist/{asset}")
+        assert served.status_code == 200, asset
