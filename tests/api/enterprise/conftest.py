@@ -82,3 +82,26 @@ def enterprise_world(db, make_user, jwt_for) -> EnterpriseWorld:
     catalog_add_items(catalog=catalog_b, items=[i for k, i in items.items() if "Sport101x" in k])
     users = {name: make_user(f"ent_{name}", is_staff=(name == "staff")) for name in CALLERS}
     return EnterpriseWorld(a, b, catalog_a, catalog_b, items, users, jwt_for)
+
+
+@pytest.fixture
+def demo_admin_jwt(db, settings, tmp_path) -> str:
+    """`coursegate demo --json` into the test database, then a JWT for its enterprise_admin client
+    (customer A's admin) from the token endpoint."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    call_command("demo", "--json", stdout=out)
+    admin = json.loads(out.getvalue())["enterprise_admin"]
+    response = Client().post(
+        "/oauth2/access_token",
+        {"grant_type": "client_credentials", "client_id": admin["client_id"], "client_secret": admin["client_secret"],
+         "token_type": "jwt"},
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    return response.json()["access_token"]

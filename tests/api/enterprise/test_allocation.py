@@ -13,14 +13,11 @@
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.test import Client
 
 from coursegate.assignments.models import LearnerContentAssignment, LearnerContentAssignmentAction
@@ -530,22 +527,6 @@ def test_only_post_is_allowed(world, method):
 
 
 # --- the seed's example on the demo data, in XML ------------------------------------------------------------
-
-
-@pytest.fixture
-def demo_admin_jwt(db, settings, tmp_path) -> str:
-    """`coursegate demo --json`, then a JWT for the demo's customer-A admin from the token endpoint."""
-    settings.VAR_DIR = tmp_path
-    out = StringIO()
-    call_command("demo", "--json", stdout=out)
-    admin = json.loads(out.getvalue())["enterprise_admin"]
-    response = Client().post(
-        "/oauth2/access_token",
-        {"grant_type": "client_credentials", "client_id": admin["client_id"], "client_secret": admin["client_secret"],
-         "token_type": "jwt"},
-    )  # fmt: skip
-    assert response.status_code == 200, response.content
-    return response.json()["access_token"]
 
 
 def test_the_seed_s_curl_example_works_verbatim_on_the_demo_data_and_answers_xml(demo_admin_jwt):

@@ -494,22 +494,6 @@ SEED_BODY = '{"assignment_uuids":["8977ef56-d1c4-4aa8-a649-e6eb209f0000","8907ef
 SEED_URL = "/enterprise/v1/assignment-configurations/6fc7ef56-d1c4-4aa8-a649-e6eb209f0000/admin/assignments/{}/"
 
 
-@pytest.fixture
-def demo_jwt(db, settings, tmp_path) -> str:
-    """`coursegate demo --json` into the test database, then a JWT for its enterprise_admin client."""
-    settings.VAR_DIR = tmp_path
-    out = StringIO()
-    call_command("demo", "--json", stdout=out)
-    admin = json.loads(out.getvalue())["enterprise_admin"]
-    response = Client().post(
-        "/oauth2/access_token",
-        {"grant_type": "client_credentials", "client_id": admin["client_id"], "client_secret": admin["client_secret"],
-         "token_type": "jwt"},
-    )  # fmt: skip
-    assert response.status_code == 200, response.content
-    return response.json()["access_token"]
-
-
 def _curl(token: str, action: str):
     """The seed's curl: POST, ``Authorization: JWT``, ``Content-Type: application/json``, the body
     as printed (no closing brace); curl itself sends ``Accept: */*``."""
@@ -520,7 +504,7 @@ def _curl(token: str, action: str):
 
 
 def test_the_seed_s_remind_then_cancel_then_remind_examples_work_on_the_demo_data(
-    demo_jwt, mailoutbox, django_capture_on_commit_callbacks
+    demo_admin_jwt, mailoutbox, django_capture_on_commit_callbacks
 ):
     assert json.loads(SEED_BODY + "}")  # the seed's body is this JSON object without its final brace
     assert dict(LearnerContentAssignment.objects.filter(uuid__in=[SEED_1, SEED_2]).values_list("uuid", "state")) == {
@@ -529,7 +513,7 @@ def test_the_seed_s_remind_then_cancel_then_remind_examples_work_on_the_demo_dat
     }
 
     with django_capture_on_commit_callbacks(execute=True):
-        remind = _curl(demo_jwt, "remind")
+        remind = _curl(demo_admin_jwt, "remind")
     assert (remind.status_code, remind.content) == (200, b"")
     assert sorted(m.to[0] for m in mailoutbox) == ["abc@example.com", "def@example.com"]
     assert sorted(m.subject for m in mailoutbox) == [
@@ -538,7 +522,7 @@ def test_the_seed_s_remind_then_cancel_then_remind_examples_work_on_the_demo_dat
     ]
 
     with django_capture_on_commit_callbacks(execute=True):
-        cancel = _curl(demo_jwt, "cancel")
+        cancel = _curl(demo_admin_jwt, "cancel")
     assert (cancel.status_code, cancel.content) == (200, b"")
     assert set(LearnerContentAssignment.objects.filter(uuid__in=[SEED_1, SEED_2]).values_list("state", flat=True)) == {
         S.CANCELLED
@@ -546,7 +530,7 @@ def test_the_seed_s_remind_then_cancel_then_remind_examples_work_on_the_demo_dat
     assert len(mailoutbox) == 4
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = _curl(demo_jwt, "remind")
+        again = _curl(demo_admin_jwt, "remind")
     assert (again.status_code, again["Content-Type"]) == (422, "application/xml; charset=utf-8")
     root = ET.fromstring(again.content)
     assert list(root.find("unknown_assignment_uuids")) == []
@@ -558,15 +542,15 @@ def test_the_seed_s_remind_then_cancel_then_remind_examples_work_on_the_demo_dat
     ]  # fmt: skip
 
 
-def test_running_the_demo_again_puts_the_seed_s_assignments_back_to_allocated(demo_jwt, settings):
-    assert _curl(demo_jwt, "cancel").status_code == 200
+def test_running_the_demo_again_puts_the_seed_s_assignments_back_to_allocated(demo_admin_jwt, settings):
+    assert _curl(demo_admin_jwt, "cancel").status_code == 200
 
     call_command("demo", "--json", stdout=StringIO())
 
     assert set(LearnerContentAssignment.objects.filter(uuid__in=[SEED_1, SEED_2]).values_list("state", flat=True)) == {
         S.ALLOCATED
     }
-    assert _curl(demo_jwt, "remind").status_code == 200
+    assert _curl(demo_admin_jwt, "remind").status_code == 200
 
 
 # --- list -----------------------------------------------------------------------------------------------------
