@@ -38,8 +38,11 @@ test-postgres: install ## Run the whole suite on PostgreSQL + Redis (throw-away 
 
 test-all: test test-postgres ## Both of the above (what CI runs)
 
-lint: install ## ruff check
+lint: install ## ruff check, ruff format --check, mypy (services, selectors), import-linter layer contracts
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	PYTHONPATH=. $(BIN)/lint-imports
 
 bench: install ## All benchmarks on SQLite and PostgreSQL (see bench/README.md)
 	PY=$(BIN)/python bash bench/run_all.sh

@@ -9,15 +9,8 @@ from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 from rest_framework.test import APIClient
 
-from coursegate.accounts.services import role_assign, user_create
-from coursegate.courses.services import course_mode_upsert, course_run_upsert
-
-MODE_NAMES = {
-    "audit": "Audit",
-    "honor": "Honor Code Certificate",
-    "verified": "Verified Certificate",
-    "professional": "Professional Education",
-}
+from coursegate.accounts.services import role_assign
+from tests.kit.factories import CourseRunFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -37,14 +30,11 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def make_user(db):
+    """make_user(username, is_staff=False, email=None, password="edx") -> User (tests/kit/factories.py)."""
+
     def make(username: str, *, is_staff: bool = False, email: str | None = None, password: str = "edx"):
-        return user_create(
-            username=username,
-            email=email or f"{username}@example.com",
-            password=password,
-            name=username.title(),
-            is_staff=is_staff,
-            validate_password=False,
+        return UserFactory(
+            username=username, email=email or f"{username}@example.com", password=password, is_staff=is_staff
         )
 
     return make
@@ -70,14 +60,7 @@ def make_run(db):
     """make_run(key, modes=("audit",), **CourseRun fields) -> CourseRun with modes loaded."""
 
     def make(key: str = "course-v1:Org+Num+Run", modes=("audit",), **fields):
-        run = course_run_upsert(key=key, title=fields.pop("title", key), **fields)
-        for mode in modes:
-            if isinstance(mode, str):
-                course_mode_upsert(course_run=run, slug=mode, name=MODE_NAMES.get(mode, mode.title()))
-            else:
-                slug, extra = mode
-                course_mode_upsert(course_run=run, slug=slug, name=MODE_NAMES.get(slug, slug.title()), **extra)
-        return type(run).objects.select_related("course").prefetch_related("modes").get(pk=run.pk)
+        return CourseRunFactory(key=key, title=fields.pop("title", key), modes=modes, **fields)
 
     return make
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "coursegate.subscriptions",
     "coursegate.events",
     "coursegate.assignments",
+    "coursegate.demo",
 ]
 
 MIDDLEWARE = [

@@ -20,8 +20,8 @@ from coursegate.assignments.models import (
     SubsidyAccessPolicy,
 )
 from coursegate.assignments.services import policy_upsert
-from coursegate.catalogs.demo_content import DEMO_CONTENT
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
+from coursegate.demo.content import DEMO_CONTENT
 from coursegate.enterprise.services import customer_upsert
 
 CUSTOMER_A = "904b1785-9d3a-1000-848d-6ae7a56e6355"
@@ -119,7 +119,7 @@ def snapshot() -> tuple[list, int]:
 
 
 def load_content() -> dict:
-    """The demo content items (catalogs/demo_content.py), by content key."""
+    """The demo content items (demo/content.py), by content key."""
     return {
         key: content_item_upsert(content_type=kind, content_key=key, title=title, **columns)
         for kind, key, title, columns in DEMO_CONTENT

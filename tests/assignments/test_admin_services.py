@@ -24,8 +24,8 @@ from coursegate.assignments.services import (
     policy_allocate,
     policy_upsert,
 )
-from coursegate.catalogs.demo_content import DEMO_CONTENT
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
+from coursegate.demo.content import DEMO_CONTENT
 from coursegate.enterprise.services import customer_upsert
 
 NOW = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)

@@ -9,10 +9,7 @@ database exists per connection. Run it with scripts/test-postgres.sh.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.db.models import Sum
 from rest_framework.test import APIClient
 
@@ -20,42 +17,17 @@ from coursegate.assignments.exceptions import AllocationRefusedError
 from coursegate.assignments.models import LearnerContentAssignment, LearnerContentAssignmentAction
 from coursegate.assignments.services import AllocationResult, policy_allocate
 from tests.assignments.conftest import CUSTOMER_A, POLICY_A, State
+from tests.kit.races import race
 
 THREADS = 20
 PRICE = 1000
 SPEND_LIMIT = 10_000  # room for exactly 10 of the 20
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _shared_database():
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite test databases are in-memory and per connection: threads cannot share the data")
-
-
-def _race(calls) -> list:
-    """Run each zero-argument callable in its own thread, all released at once; returns what each
-    returned or raised, in order."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def work(i, call):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = call()
-        except BaseException as exc:  # noqa: BLE001 - recorded and checked by the test
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "an allocation hung"
-    return outcomes
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("requires_shared_database"),
+]
 
 
 def _allocated_cents() -> int:
@@ -74,7 +46,7 @@ def _allocate(email: str):
 def test_twenty_concurrent_allocations_never_exceed_the_spend_limit(make_policy):
     make_policy(spend_limit=SPEND_LIMIT)
 
-    outcomes = _race([lambda t=t: _allocate(f"racer{t}@example.com") for t in range(THREADS)])
+    outcomes = race([lambda t=t: _allocate(f"racer{t}@example.com") for t in range(THREADS)])
 
     successes = [o for o in outcomes if isinstance(o, AllocationResult)]
     refusals = [o for o in outcomes if isinstance(o, AllocationRefusedError)]
@@ -90,7 +62,7 @@ def test_twenty_concurrent_allocations_never_exceed_the_spend_limit(make_policy)
 def test_concurrent_allocations_of_the_same_learner_create_one_assignment(make_policy):
     make_policy(spend_limit=SPEND_LIMIT)
 
-    outcomes = _race([lambda: _allocate("same@example.com") for _ in range(THREADS)])
+    outcomes = race([lambda: _allocate("same@example.com") for _ in range(THREADS)])
 
     assert all(isinstance(o, AllocationResult) for o in outcomes), outcomes
     assert sorted((len(o.created), len(o.no_change)) for o in outcomes) == [(0, 1)] * (THREADS - 1) + [(1, 0)]
@@ -111,7 +83,7 @@ def test_twenty_concurrent_requests_answer_202_or_422_never_500_and_never_oversp
         response = client.post(f"/enterprise/v1/policy-allocation/{POLICY_A}/allocate/", body, format="json")
         return response.status_code, response.json()
 
-    outcomes = _race([lambda t=t: post(t) for t in range(THREADS)])
+    outcomes = race([lambda t=t: post(t) for t in range(THREADS)])
 
     assert not any(isinstance(o, BaseException) for o in outcomes), outcomes
     statuses = sorted(status for status, _ in outcomes)

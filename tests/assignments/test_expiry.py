@@ -23,8 +23,8 @@ from coursegate.assignments.models import LearnerContentAssignment, LearnerConte
 from coursegate.assignments.selectors import assignment_expiration
 from coursegate.assignments.services import assignments_expire, assignments_remind, policy_allocate, policy_upsert
 from coursegate.assignments.tasks import assignments_expire_task
-from coursegate.catalogs.demo_content import DEMO_CONTENT
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
+from coursegate.demo.content import DEMO_CONTENT
 from coursegate.enterprise.services import customer_upsert
 
 NOW = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)

@@ -8,10 +8,10 @@ import pytest
 import time_machine
 
 from coursegate.api.enterprise.serializers_catalogs import FIELDS
-from coursegate.catalogs.demo_content import DEMO_CONTENT, PROGRAM_UUID
 from coursegate.catalogs.exceptions import ContentMetadataInvalidError
 from coursegate.catalogs.models import CatalogItem, ContentItem, EnterpriseCatalog
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
+from coursegate.demo.content import DEMO_CONTENT, PROGRAM_UUID
 
 CATALOG = "33333333-3333-4333-8333-333333333333"
 

@@ -14,7 +14,7 @@ from coursegate.codes.models import EnrollmentCode
 from coursegate.codes.services import code_redeem, codes_generate
 from coursegate.enrollments.exceptions import CourseFullError
 from coursegate.enrollments.models import Enrollment, EnrollmentHistory
-from tests.concurrency import race
+from tests.kit.races import race
 
 THREADS = 10
 

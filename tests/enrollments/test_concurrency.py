@@ -6,49 +6,28 @@ database does not give; they run on PostgreSQL (scripts/test-postgres.sh).
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from coursegate.enrollments.exceptions import CourseFullError
 from coursegate.enrollments.models import Enrollment, EnrollmentHistory, Source
 from coursegate.enrollments.services import Outcome, enrollment_upsert
+from tests.kit.races import race_each, raised
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("requires_shared_database"),
+]
 
 THREADS = 8
 
 
-@pytest.fixture(autouse=True)
-def _shared_database():
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite in-memory test databases are not shared between threads; runs on PostgreSQL")
-
-
 def run_at_once(work) -> tuple[list, list[BaseException]]:
-    """Call ``work(i)`` in THREADS threads released together; return their results and exceptions."""
-    barrier = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
-    errors: list[BaseException] = []
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = work(i)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a writer is stuck"
-    return results, errors
+    """``work(i)`` in THREADS threads released together: their results and what they raised."""
+    outcomes = race_each(work, THREADS)
+    return [o for o in outcomes if not isinstance(o, BaseException)], raised(outcomes)
 
 
 def test_concurrent_learners_never_exceed_the_capacity(make_run, make_user):

@@ -11,44 +11,24 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection
 
 from coursegate.events.models import ApprenticeshipEvent
 from coursegate.events.services import events_store
 from tests.events.support import event_body
+from tests.kit.races import race_each, raised
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("requires_shared_database"),
+]
 
 WRITERS = 8
 
 
-@pytest.fixture(autouse=True)
-def _shared_database():
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite in-memory test databases are not shared between threads; runs on PostgreSQL")
-
-
 def _in_threads(work, count: int) -> list[BaseException]:
-    """Run ``work(i)`` in ``count`` threads released together; return what they raised."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            work(i)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a writer is stuck"
-    return errors
+    """``work(i)`` in ``count`` threads released together: what they raised."""
+    return raised(race_each(work, count, timeout=120))
 
 
 # 50 events go in as one multi-row INSERT; 250 take the COPY path (services.COPY_THRESHOLD).

@@ -15,7 +15,7 @@ import pytest
 from coursegate.subscriptions.exceptions import LicenseShortageError
 from coursegate.subscriptions.models import License
 from coursegate.subscriptions.services import licenses_assign, licenses_bulk_revoke
-from tests.concurrency import race
+from tests.kit.races import race
 
 THREADS = 10
 PER_THREAD = 15

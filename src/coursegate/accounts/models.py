@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 
+from coursegate.core.roles import Role, RoleClaim
+
 
 class User(AbstractUser):
     """Django's user; e-mail addresses are unique regardless of case (blank allowed for tools)."""
@@ -15,6 +17,13 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="accounts_user_email_ci_unique")
         ]
+
+    def role_claims(self) -> list[str]:
+        """The user's roles as claim strings (``role`` or ``role:context``), sorted for stable
+        tokens. core's authentication and JWT minting read roles through this method of
+        AUTH_USER_MODEL, so the ground floor never imports this app."""
+        rows = RoleAssignment.objects.filter(user_id=self.pk).values_list("role", "context")
+        return sorted(str(RoleClaim(role, context)) for role, context in rows)
 
 
 class Profile(models.Model):
@@ -26,17 +35,6 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"profile of {self.user_id}"
-
-
-class Role(models.TextChoices):
-    """Role names; the same strings travel in the JWT ``roles`` claim as ``role`` or ``role:context``."""
-
-    ENTERPRISE_ADMIN = "enterprise_admin"
-    ENTERPRISE_LEARNER = "enterprise_learner"
-    ENTERPRISE_OPERATOR = "enterprise_openedx_operator"
-    STORE_APPRENTICESHIP_EVENT = "StoreApprenticeshipEvent"
-    READ_APPRENTICESHIP_EVENT = "ReadApprenticeshipEvent"
-    COURSE_STAFF = "course_staff"
 
 
 class RoleAssignment(models.Model):
@@ -58,4 +56,4 @@ class RoleAssignment(models.Model):
         return self.as_claim()
 
     def as_claim(self) -> str:
-        return f"{self.role}:{self.context}" if self.context else self.role
+        return str(RoleClaim(self.role, self.context))

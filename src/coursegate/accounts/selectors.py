@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coursegate.accounts.models import RoleAssignment, User
+from coursegate.accounts.models import User
 
 
 def user_get_by_username(username: str) -> User | None:
@@ -19,5 +19,4 @@ def user_get_by_email(email: str) -> User | None:
 
 def roles_for_user(user_id: int) -> list[str]:
     """The user's roles as claim strings (``role`` or ``role:context``), sorted for stable tokens."""
-    rows = RoleAssignment.objects.filter(user_id=user_id).values_list("role", "context")
-    return sorted(f"{role}:{context}" if context else role for role, context in rows)
+    return User(pk=user_id).role_claims()

@@ -18,8 +18,8 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 from rest_framework import authentication, exceptions
 
-from coursegate.accounts.selectors import roles_for_user
 from coursegate.core.jwt import TokenInvalid, jwt_decode, looks_like_jwt
+from coursegate.core.roles import claims_from_token, claims_hold
 
 INVALID_TOKEN = "Invalid Token."
 SCHEMES = {"bearer", "jwt"}
@@ -34,41 +34,24 @@ class Credential:
     scopes: list[str]
     claims: dict = field(default_factory=dict)
     issuer: str | None = None
+    user: object = field(default=None, repr=False)  # the local account, for opaque tokens' roles
     _roles: list[str] | None = None
 
     @property
     def roles(self) -> list[str]:
-        """Role claims: from the JWT when the request carried one, else from the database."""
+        """Role claims (core/roles.py): from the JWT when the request carried one, else the
+        account's role assignments (``role_claims()`` of AUTH_USER_MODEL)."""
         if self._roles is None:
             if self.kind == "jwt":
-                self._roles = _claim_roles(self.claims)
+                self._roles = claims_from_token(self.claims)
             else:
-                self._roles = roles_for_user(self.user_id) if self.user_id else []
+                self._roles = self.user.role_claims() if self.user is not None else []
         return self._roles
 
     def has_role(self, role: str, context: str | None = None) -> bool:
-        """True when the credential holds ``role`` for ``context`` (or for ``*``, or unscoped when
+        """True when the credential holds ``role`` for ``context`` (or for ``*``; any context when
         ``context`` is None)."""
-        for claim in self.roles:
-            name, _, ctx = claim.partition(":")
-            if name != role:
-                continue
-            if context is None or ctx in ("*", context):
-                return True
-        return False
-
-
-def _claim_roles(claims: dict) -> list[str]:
-    """``roles`` (a list, or a space-separated string) plus the apprenticeship service identity
-    provider's ``data`` claim (space-separated role names, reference §1.7)."""
-    found: list[str] = []
-    for name in ("roles", "data"):
-        value = claims.get(name)
-        if isinstance(value, str):
-            found.extend(value.split())
-        elif isinstance(value, list):
-            found.extend(r for r in value if isinstance(r, str))
-    return found
+        return claims_hold(self.roles, role, context)
 
 
 class ExternalPrincipal:
@@ -118,7 +101,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         checksum = hashlib.sha256(token.encode()).hexdigest()
         access = get_access_token_model().objects.select_related("user").filter(token_checksum=checksum).first()
         user = _token_user(access)
-        credential = Credential("opaque", user.pk, access.scope.split())
+        credential = Credential("opaque", user.pk, access.scope.split(), user=user)
         return user, credential
 
     def _authenticate_jwt(self, token: str):

@@ -1,36 +1,53 @@
 """Error rendering shared by every API family.
 
-Each family's ``errors.py`` has a table from domain exceptions to its contract's status and
-body; ``family_exception_handler`` builds the DRF exception handler from such a table. Anything
-not in the table falls through to DRF's handling (auth errors keep DRF's ``{"detail": ...}``
-bodies, which are the seeds' bodies), and Django's 404/500 pages are JSON too.
+Each family's ``errors.py`` declares one table, ``ERRORS``: domain exception class -> a rule that
+returns that contract's response. The family's base view (``FamilyApiView``, core/api.py) answers
+an exception with the first rule found along the exception's MRO in the family's table merged
+over ``SHARED_ERRORS``, then the family's ``fallback`` (for DRF's own request errors), then DRF's
+default handling (authentication errors keep DRF's ``{"detail": ...}`` bodies, which are the
+seeds' bodies). Django's own 400/403/404/500 pages are JSON too.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.http import JsonResponse
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from coursegate.core.exceptions import NotFoundError
+
 log = logging.getLogger(__name__)
 
 ErrorRule = Callable[[Exception], Response]
+ErrorTable = Mapping[type[Exception], ErrorRule]
+Fallback = Callable[[Exception, dict], Response | None]
+
+NOT_FOUND = {"detail": "Not found."}
+
+
+def not_found(exc: Exception) -> Response:
+    return Response(NOT_FOUND, status=404)
+
+
+SHARED_ERRORS: ErrorTable = {NotFoundError: not_found}
 
 
 def exception_handler(exc, context):
-    return drf_exception_handler(exc, context)
+    """The project-wide default (settings.REST_FRAMEWORK): the shared table, then DRF's."""
+    return family_exception_handler({})(exc, context)
 
 
-def family_exception_handler(table: dict[type[Exception], ErrorRule], fallback: Callable | None = None):
-    """An exception handler that answers ``table[type(exc)](exc)`` for the first matching class
-    (in the exception's MRO), then ``fallback(exc, context)``, then DRF's default."""
+def family_exception_handler(table: ErrorTable, fallback: Fallback | None = None):
+    """An exception handler answering from ``table`` merged over ``SHARED_ERRORS`` (first class
+    found along the exception's MRO), then ``fallback(exc, context)``, then DRF's default."""
+    merged = {**SHARED_ERRORS, **table}
 
     def handle(exc, context):
         for cls in type(exc).__mro__:
-            rule = table.get(cls)
+            rule = merged.get(cls)
             if rule is not None:
                 return rule(exc)
         if fallback is not None:
@@ -43,7 +60,7 @@ def family_exception_handler(table: dict[type[Exception], ErrorRule], fallback: 
 
 
 def json_not_found(request, exception=None):
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse(NOT_FOUND, status=404)
 
 
 def json_server_error(request):

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 import jwt
 from django.conf import settings
 
-from coursegate.accounts.selectors import roles_for_user
-
 
 class TokenInvalid(Exception):
     """The JWT is malformed, badly signed, expired, or from an issuer we do not trust."""
@@ -62,7 +60,7 @@ def jwt_encode_for(user, *, scopes: list[str], expires_in: int, grant_type: str,
         "is_restricted": False,
         "version": settings.JWT_VERSION,
         "grant_type": grant_type,
-        "roles": roles_for_user(user.pk),
+        "roles": user.role_claims(),  # AUTH_USER_MODEL's interface (accounts.User)
     }
     if jti is not None:
         claims["jti"] = str(jti)

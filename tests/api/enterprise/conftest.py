@@ -1,7 +1,7 @@
 """Fixtures shared by the Enterprise API contract tests (seed 003_daa74488a5860cfd.txt).
 
 ``enterprise_world`` is a small, complete tenant set-up: customers A and B, one catalog each
-holding the demo content (catalogs/demo_content.py), and callers with real JWTs for every row of
+holding the demo content (demo/content.py), and callers with real JWTs for every row of
 the permission tables. Keep it additive: other areas extend the world in their own fixtures.
 """
 
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import pytest
 from rest_framework.test import APIClient
 
-from coursegate.catalogs.demo_content import DEMO_CONTENT
 from coursegate.catalogs.models import ContentItem, EnterpriseCatalog
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
+from coursegate.demo.content import DEMO_CONTENT
 from coursegate.enterprise.models import EnterpriseCustomer
 from coursegate.enterprise.services import customer_upsert
 

@@ -14,8 +14,8 @@ import pytest
 
 from coursegate.accounts.models import User
 from coursegate.accounts.services import user_create
-from coursegate.core.management.commands.demo import load_demo_data
 from coursegate.courses.services import course_mode_upsert, course_run_upsert
+from coursegate.demo.loading import load_demo_data
 from coursegate.enrollments.models import Enrollment, Source
 from coursegate.enrollments.services import enrollment_upsert
 from coursegate.enterprise.models import EnterpriseEnrollment, EnterpriseLearner

@@ -18,7 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from coursegate.core.management.commands.demo import CATALOG_A, CUSTOMER_A
+from coursegate.demo.loading import CATALOG_A, CUSTOMER_A
 
 # Postman variables of the collection
 CATALOG_UUID = CATALOG_A  # 3f56a21c-76c8-47c0-add8-a99714d40d94, seed 003's example catalog

@@ -20,7 +20,6 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coursegate.accounts.models import Role
 from coursegate.accounts.selectors import user_get_by_email, user_get_by_username
 from coursegate.api.edx_enrollment import errors
 from coursegate.api.edx_enrollment.serializers import (
@@ -35,6 +34,7 @@ from coursegate.api.edx_enrollment.serializers import (
 from coursegate.core.course_keys import InvalidKeyError, is_course_run_key, parse_course_run_key
 from coursegate.core.parsers import LenientJSONParser
 from coursegate.core.permissions import IsStaff
+from coursegate.core.roles import Role
 from coursegate.core.throttling import EnrollmentAnonThrottle, EnrollmentUserThrottle
 from coursegate.courses.selectors import course_run_get
 from coursegate.enrollments.models import Source

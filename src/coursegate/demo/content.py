@@ -9,7 +9,7 @@ run's ``key`` and ``title``, a run's ``course`` (``parent_key``), ``enrollment_e
 and ``first_enrollable_paid_seat_price`` (``price_cents``), a program's ``uuid`` and ``title``.
 ``course_runs`` and ``enrollment_url`` are computed when an item is rendered.
 
-The run dates match the demo's course runs (core/management/commands/demo.py, OPEN_RUN); one
+The run dates match the demo's course runs (demo/loading.py, OPEN_RUN); one
 archived run (``course-v1:edx+tr1012+1T2020``) is inactive, so catalog listings leave it out.
 """
 

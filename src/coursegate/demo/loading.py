@@ -1,30 +1,26 @@
-"""`coursegate demo [--json]`: load the demo data set (ARCHITECTURE.md, "The demo data set").
+"""The demo data set (ARCHITECTURE.md, "The demo data set"), loaded through the domain services.
 
 Idempotent: users, runs and modes are upserted. OAuth client secrets are stored hashed, so each
-run issues fresh secrets for the demo clients; ``--json`` prints them (and nothing else) as one
-JSON object keyed by role, and they are also written to ``var/demo-credentials.json`` (0600).
+load issues fresh secrets for the demo clients and returns them keyed by role.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from datetime import UTC, datetime
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 
-from coursegate.accounts.models import Role, User
+from coursegate.accounts.models import User
 from coursegate.accounts.services import role_assign, user_create
 from coursegate.assignments.services import assignment_ensure_allocated, policy_upsert
-from coursegate.catalogs.demo_content import DEMO_CONTENT
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
 from coursegate.codes.services import code_ensure
+from coursegate.core.roles import Role
 from coursegate.courses.selectors import course_runs_by_key
 from coursegate.courses.services import course_mode_upsert, course_run_upsert
+from coursegate.demo.content import DEMO_CONTENT
 from coursegate.enrollments.models import Source
 from coursegate.enrollments.services import EnrollmentRequest, enrollments_bulk_upsert
 from coursegate.enterprise.services import customer_upsert, enterprise_enrollment_record, learner_link
@@ -95,33 +91,6 @@ ENROLLMENTS = [
     ("audit", "course-v1:edX+DemoX+Demo_Course", "audit"),
     ("verified", "course-v1:edX+DemoX+Demo_Course", "verified"),
 ]
-
-
-class Command(BaseCommand):
-    help = "Load the demo data set (idempotent) and issue fresh secrets for the demo OAuth clients."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--json", action="store_true", help="Print only the credentials, as JSON")
-
-    def handle(self, *args, **options):
-        credentials = load_demo_data()
-        path = settings.VAR_DIR / "demo-credentials.json"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(credentials, handle, indent=2)
-        if options["json"]:
-            self.stdout.write(json.dumps(credentials))
-            return
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Users' password: edx"))
-        for role, cred in credentials.items():
-            self.stdout.write(f"  {role:24} client_id={cred['client_id']} client_secret={cred['client_secret']}")
-        staff = credentials["staff"]
-        self.stdout.write(
-            f"Credentials saved to {path}.\nGet a token:\n"
-            f"  curl -s -X POST http://{settings.SERVE_HOST}:{settings.SERVE_PORT}/oauth2/access_token "
-            f"-d grant_type=client_credentials "
-            f"-d client_id={staff['client_id']} -d client_secret={staff['client_secret']}"
-        )
 
 
 @transaction.atomic

@@ -1,0 +1,30 @@
+"""The base view of every API family.
+
+A family's views derive from one base class of its own (``EdxApiView``, ``EnterpriseApiView``,
+...), itself a ``FamilyApiView`` that names the family's error table (its ``errors.ERRORS``) and,
+optionally, a fallback for DRF's own request errors. Views then hold no ``try``/``except`` and
+return no inline 4xx: they raise typed exceptions, and the table answers them (STYLE.md §4).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rest_framework.views import APIView
+
+from coursegate.core.errors import ErrorTable, Fallback, family_exception_handler
+
+
+class FamilyApiView(APIView):
+    error_table: ClassVar[ErrorTable] = {}
+    error_fallback: ClassVar[Fallback | None] = None
+
+    _handlers: ClassVar[dict] = {}
+
+    def get_exception_handler(self):
+        cls = type(self)
+        handler = FamilyApiView._handlers.get(cls)
+        if handler is None:
+            # Read through the class: a function stored as a class attribute comes back unbound.
+            handler = FamilyApiView._handlers[cls] = family_exception_handler(cls.error_table, cls.error_fallback)
+        return handler

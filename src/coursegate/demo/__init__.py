@@ -1,0 +1,1 @@
+"""The demo data set: an app above the domain, so `core` stays the ground floor."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "coursegate.demo"
+    label = "demo"
+    verbose_name = "Coursegate demo data"
