@@ -53,14 +53,15 @@ class HasRole(BasePermission):
         return _authenticated(request) and holds_role(request, self.role)
 
 
-class HasAnyRole(BasePermission):
-    """Callers holding at least one of ``roles`` in some context; objects are then checked with
-    ``object_context(obj)``: the caller must hold one of ``roles`` for that context (or ``*``)."""
+class HasRoleForObject(BasePermission):
+    """Any authenticated caller passes the view-level check; an object then needs one of
+    ``roles`` for ``object_context(obj)`` (or for ``*``). The view loads the object first, so an
+    unknown object is a 404 for everyone, and calls ``check_object_permissions``."""
 
     roles: ClassVar[tuple[str, ...]] = ()
 
     def has_permission(self, request, view) -> bool:
-        return _authenticated(request) and role_contexts(request, self.roles) != set()
+        return _authenticated(request)
 
     def has_object_permission(self, request, view, obj) -> bool:
         context = self.object_context(obj)
@@ -68,3 +69,11 @@ class HasAnyRole(BasePermission):
 
     def object_context(self, obj) -> str:
         raise NotImplementedError
+
+
+class HasAnyRole(HasRoleForObject):
+    """As HasRoleForObject, but a caller holding none of ``roles`` in any context is refused
+    before any lookup."""
+
+    def has_permission(self, request, view) -> bool:
+        return _authenticated(request) and role_contexts(request, self.roles) != set()

@@ -12,36 +12,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.response import Response
 
-from coursegate.api.enterprise.base import EnterpriseApiView, parse_uuid, require_admin_of
 from coursegate.api.enterprise.pagination import LearnerSummaryPagination
+from coursegate.api.enterprise.permissions import parse_uuid, require_admin_of
 from coursegate.api.enterprise.serializers_assignments import AllocateInput, AssignmentUuidsInput, assignment_as_dict
-from coursegate.assignments.exceptions import AllocationRefusedError, AssignmentsNotActionableError
+from coursegate.api.enterprise.views.base import EnterpriseApiView
 from coursegate.assignments.models import AssignmentConfiguration, LearnerContentAssignment, SubsidyAccessPolicy
 from coursegate.assignments.selectors import actions_by_assignment, assignments_for_configuration, enroll_by_dates
 from coursegate.assignments.services import assignments_cancel, assignments_remind, policy_allocate
-
-
-def _allocation_refused(exc: AllocationRefusedError) -> Response:
-    body = {"reason": exc.reason, "user_message": exc.user_message, "policy_uuids": [str(exc.policy_uuid)]}
-    if exc.error_message:
-        body["error_message"] = exc.error_message
-    return Response([body], status=422)
-
-
-def _not_actionable(exc: AssignmentsNotActionableError) -> Response:
-    reminding = exc.action == "remind"
-    label = "non_remindable_assignment_uuids" if reminding else "non_cancelable_assignment_uuids"
-    return Response(
-        {
-            "detail": f"Nothing was changed: some assignments cannot be {'reminded' if reminding else 'cancelled'}.",
-            "unknown_assignment_uuids": exc.unknown,
-            label: exc.not_actionable,
-        },
-        status=422,
-    )
-
-
-ERRORS = {AllocationRefusedError: _allocation_refused, AssignmentsNotActionableError: _not_actionable}
 
 
 def render_assignments(assignments) -> list[dict]:
@@ -54,8 +31,6 @@ class PolicyAllocateView(EnterpriseApiView):
     """POST /enterprise/v1/policy-allocation/{policy_uuid}/allocate/ — 202 {updated, created,
     no_change} (lists of assignments); 400 bad body; 404 unknown policy; 403 another customer's;
     422 [{reason, user_message, policy_uuids}] when a business rule refuses. Only POST."""
-
-    error_table = ERRORS
 
     @extend_schema(
         operation_id="enterprise_policy_allocate",
@@ -99,7 +74,6 @@ def _configuration(request, configuration_uuid: str) -> AssignmentConfiguration 
 class _AssignmentActionView(EnterpriseApiView):
     """POST {"assignment_uuids": [...]}: run ``assignments_action`` on them; 200 with an empty body."""
 
-    error_table = ERRORS
     assignments_action = staticmethod(assignments_remind)
 
     def post(self, request, configuration_uuid: str):

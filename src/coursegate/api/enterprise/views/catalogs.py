@@ -15,15 +15,15 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from coursegate.api.enterprise.base import EnterpriseApiView, administered_customers, require_admin_of
 from coursegate.api.enterprise.pagination import CatalogContentPagination, CatalogListPagination
+from coursegate.api.enterprise.permissions import administered_customers, require_admin_of
 from coursegate.api.enterprise.serializers_catalogs import (
     CatalogContentQuery,
     CatalogListQuery,
     CatalogOutput,
     ContentItemOutput,
 )
-from coursegate.catalogs.exceptions import CatalogNotFoundError, ContentNotInCatalogError
+from coursegate.api.enterprise.views.base import EnterpriseApiView
 from coursegate.catalogs.models import ContentItem
 from coursegate.catalogs.selectors import (
     catalog_content,
@@ -34,13 +34,6 @@ from coursegate.catalogs.selectors import (
     catalogs_for_customers,
     course_runs_by_course,
 )
-
-
-def _not_found(exc):
-    return Response({"detail": "Not found."}, status=404)
-
-
-CATALOG_ERRORS = {CatalogNotFoundError: _not_found, ContentNotInCatalogError: _not_found}
 
 CATALOG_PARAM = OpenApiParameter("catalog_uuid", OpenApiTypes.UUID, OpenApiParameter.PATH)
 AUTH_RESPONSES = {
@@ -57,8 +50,6 @@ def _query(serializer_class, request) -> dict:
 
 
 class CatalogApiView(EnterpriseApiView):
-    error_table = CATALOG_ERRORS
-
     def catalog_for_admin(self, catalog_uuid: str):
         """The catalog, if the caller administers its customer: 404 unknown, 403 another's."""
         catalog = catalog_get(catalog_uuid=catalog_uuid)

@@ -22,7 +22,8 @@ from rest_framework import exceptions
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
-from coursegate.api.enterprise.base import EnterpriseApiView, EnterpriseXMLRenderer, require_admin_of
+from coursegate.api.enterprise.permissions import require_admin_of
+from coursegate.api.enterprise.renderers import EnterpriseXMLRenderer
 from coursegate.api.enterprise.serializers_jobs import (
     RESULTS_CSV_HEADER,
     JobCreatedOutput,
@@ -33,8 +34,8 @@ from coursegate.api.enterprise.serializers_jobs import (
     job_created_output,
     job_output,
 )
+from coursegate.api.enterprise.views.base import EnterpriseApiView
 from coursegate.enterprise.jobs import (
-    BulkEnrollmentRequestInvalidError,
     bulk_enrollment_job_get,
     bulk_enrollment_job_progress,
     bulk_enrollment_job_results,
@@ -92,7 +93,6 @@ class BulkLicenseEnrollmentView(EnterpriseApiView):
     """
 
     renderer_classes = [*EnterpriseApiView.renderer_classes, JobResultsCSVRenderer]
-    error_table = {BulkEnrollmentRequestInvalidError: lambda exc: Response(exc.errors, status=400)}
 
     @extend_schema(
         operation_id="enterprise_bulk_license_enrollment_create",

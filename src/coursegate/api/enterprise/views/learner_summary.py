@@ -21,12 +21,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 
-from coursegate.api.enterprise.base import EnterpriseApiView, parse_uuid, require_admin_of
 from coursegate.api.enterprise.pagination import LearnerSummaryPagination
+from coursegate.api.enterprise.permissions import parse_uuid, require_admin_of
 from coursegate.api.enterprise.serializers_learner_summary import (
     LearnerSummaryQuerySerializer,
     LearnerSummaryRowSerializer,
 )
+from coursegate.api.enterprise.views.base import EnterpriseApiView
 from coursegate.enterprise.selectors import LEARNER_SUMMARY_FIELDS, customer_get, learner_summary_for_customer
 
 PAGE = inline_serializer(

@@ -18,8 +18,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from coursegate.api.enterprise.base import EnterpriseApiView, administered_customers, parse_uuid, require_admin_of
 from coursegate.api.enterprise.pagination import SubscriptionPagination
+from coursegate.api.enterprise.permissions import administered_customers, parse_uuid, require_admin_of
 from coursegate.api.enterprise.serializers_subscriptions import (
     LicenseAssignInput,
     LicenseAssignOutput,
@@ -27,14 +27,7 @@ from coursegate.api.enterprise.serializers_subscriptions import (
     SubscriptionListQuery,
     SubscriptionPlanOutput,
 )
-from coursegate.subscriptions.exceptions import (
-    LicenseAssignInputError,
-    LicenseFilterError,
-    LicenseNotFoundError,
-    LicenseRevocationFailure,
-    LicenseRevokeInputError,
-    LicenseShortageError,
-)
+from coursegate.api.enterprise.views.base import EnterpriseApiView
 from coursegate.subscriptions.selectors import (
     plan_current,
     plan_get,
@@ -43,34 +36,6 @@ from coursegate.subscriptions.selectors import (
     plans_for_customers,
 )
 from coursegate.subscriptions.services import licenses_assign, licenses_bulk_revoke
-
-
-def _revocation_failure(status: int):
-    """The failing e-mails, each with its error (the shape of license-manager's per-e-mail
-    failures, so admin portals written against it read it), under a one-line ``detail``."""
-
-    def rule(exc: LicenseRevocationFailure) -> Response:
-        return Response(
-            {
-                "detail": exc.message,
-                "unsuccessful_revocations": [
-                    {"user_email": email, "error": exc.message, "error_response_status": status} for email in exc.emails
-                ],
-            },
-            status=status,
-        )
-
-    return rule
-
-
-ERRORS = {
-    LicenseShortageError: lambda exc: Response({"detail": exc.message}, status=400),
-    LicenseAssignInputError: lambda exc: Response({"non_field_errors": [exc.message]}, status=400),
-    LicenseRevokeInputError: lambda exc: Response({"non_field_errors": [exc.message]}, status=400),
-    LicenseFilterError: lambda exc: Response({"filters": [exc.message]}, status=400),
-    LicenseNotFoundError: _revocation_failure(404),
-    LicenseRevocationFailure: _revocation_failure(400),  # cap reached, any other failure
-}
 
 
 def _parse(serializer_class, data) -> dict:
@@ -105,8 +70,6 @@ def _valid_uuids(values) -> set[uuid_lib.UUID]:
 class SubscriptionListView(EnterpriseApiView):
     """GET /enterprise/v1/subscriptions — 200 page of plans; 400 bad uuid or ``current`` without a
     customer; 403 no admin role, or another customer named; 404 page out of range."""
-
-    error_table = ERRORS
 
     @extend_schema(
         operation_id="enterprise_subscriptions_list",
@@ -149,8 +112,6 @@ class LicenseAssignView(EnterpriseApiView):
     num_already_associated, license_assignments}; 400 bad body or not enough licenses (nothing
     assigned); 403 not an admin of the plan's customer; 404 unknown plan."""
 
-    error_table = ERRORS
-
     @extend_schema(
         operation_id="enterprise_licenses_assign",
         request=LicenseAssignInput,
@@ -178,8 +139,6 @@ class LicenseBulkRevokeView(EnterpriseApiView):
     """POST /enterprise/v1/subscriptions/{plan_uuid}/licenses/bulk-revoke — 204 all revoked; 404 an
     e-mail without an assigned/activated license, 400 bad body, revocation cap reached or any other
     failure (both bodies name the e-mails; nothing revoked); 403 not an admin; 404 unknown plan."""
-
-    error_table = ERRORS
 
     @extend_schema(
         operation_id="enterprise_licenses_bulk_revoke",

@@ -1,0 +1,82 @@
+"""Domain exception -> Enterprise API answer, in one table (seed 003_daa74488a5860cfd.txt;
+reference/enterprise.md; ARCHITECTURE.md "Where the specification and the reference services
+disagree").
+
+Bodies are negotiated like every Enterprise answer: XML by default, JSON on request. Unknown
+objects are the shared table's 404 ``{"detail": "Not found."}`` (core/errors.py); another
+customer's object is DRF's 403 from the object permission (permissions.py).
+"""
+
+from __future__ import annotations
+
+from rest_framework.response import Response
+
+from coursegate.assignments.exceptions import AllocationRefusedError, AssignmentsNotActionableError
+from coursegate.catalogs.exceptions import CatalogNotFoundError, ContentNotInCatalogError
+from coursegate.core.errors import ErrorTable, not_found
+from coursegate.enterprise.jobs import BulkEnrollmentRequestInvalidError
+from coursegate.subscriptions.exceptions import (
+    LicenseAssignInputError,
+    LicenseFilterError,
+    LicenseNotFoundError,
+    LicenseRevocationFailure,
+    LicenseRevokeInputError,
+    LicenseShortageError,
+)
+
+
+def _allocation_refused(exc: AllocationRefusedError) -> Response:
+    body = {"reason": exc.reason, "user_message": exc.user_message, "policy_uuids": [str(exc.policy_uuid)]}
+    if exc.error_message:
+        body["error_message"] = exc.error_message
+    return Response([body], status=422)
+
+
+def _not_actionable(exc: AssignmentsNotActionableError) -> Response:
+    reminding = exc.action == "remind"
+    label = "non_remindable_assignment_uuids" if reminding else "non_cancelable_assignment_uuids"
+    return Response(
+        {
+            "detail": f"Nothing was changed: some assignments cannot be {'reminded' if reminding else 'cancelled'}.",
+            "unknown_assignment_uuids": exc.unknown,
+            label: exc.not_actionable,
+        },
+        status=422,
+    )
+
+
+def _revocation_failure(status: int):
+    """The failing e-mails, each with its error (the shape of license-manager's per-e-mail
+    failures, so admin portals written against it read it), under a one-line ``detail``."""
+
+    def rule(exc: LicenseRevocationFailure) -> Response:
+        return Response(
+            {
+                "detail": exc.message,
+                "unsuccessful_revocations": [
+                    {"user_email": email, "error": exc.message, "error_response_status": status} for email in exc.emails
+                ],
+            },
+            status=status,
+        )
+
+    return rule
+
+
+ERRORS: ErrorTable = {
+    # Catalogs
+    CatalogNotFoundError: not_found,
+    ContentNotInCatalogError: not_found,
+    # Subscriptions and licenses
+    LicenseShortageError: lambda exc: Response({"detail": exc.message}, status=400),
+    LicenseAssignInputError: lambda exc: Response({"non_field_errors": [exc.message]}, status=400),
+    LicenseRevokeInputError: lambda exc: Response({"non_field_errors": [exc.message]}, status=400),
+    LicenseFilterError: lambda exc: Response({"filters": [exc.message]}, status=400),
+    LicenseNotFoundError: _revocation_failure(404),
+    LicenseRevocationFailure: _revocation_failure(400),  # cap reached, any other failure
+    # Policies and assignments
+    AllocationRefusedError: _allocation_refused,
+    AssignmentsNotActionableError: _not_actionable,
+    # Bulk license enrollment jobs
+    BulkEnrollmentRequestInvalidError: lambda exc: Response(exc.errors, status=400),
+}

@@ -1,0 +1,62 @@
+"""Who may call the Enterprise API (ARCHITECTURE.md "Authentication and authorization").
+
+An ``enterprise_admin:<customer uuid>`` role acts on that customer only; an
+``enterprise_openedx_operator`` role with context ``*`` acts on every customer; learners and staff
+without a role get 403. Unknown object: 404 (looked up first); another customer's object: 403,
+through DRF's object permission check (``view.check_object_permissions(request, obj)``).
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+
+from rest_framework import exceptions
+
+from coursegate.core.permissions import HasAnyRole, HasRoleForObject, holds_role, role_contexts
+from coursegate.core.roles import Role
+
+ADMIN_ROLES = (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_OPERATOR)
+
+
+def customer_of(obj) -> str:
+    """The customer uuid an object belongs to (a customer is its own)."""
+    customer_id = getattr(obj, "customer_id", None)
+    return str(customer_id if customer_id is not None else obj.pk)
+
+
+class IsCustomerAdmin(HasRoleForObject):
+    """Any authenticated caller may ask; the object's customer must be one the caller administers."""
+
+    roles = ADMIN_ROLES
+
+    def object_context(self, obj) -> str:
+        return customer_of(obj)
+
+
+class IsAnyCustomerAdmin(IsCustomerAdmin, HasAnyRole):
+    """As IsCustomerAdmin, but callers who administer no customer at all are refused up front."""
+
+
+def administered_customers(request) -> set[str] | None:
+    """Customer uuids the caller administers; None means all (an operator with context ``*``)."""
+    return role_contexts(request, ADMIN_ROLES)
+
+
+def is_admin_of(request, customer_uuid) -> bool:
+    """Admin of that customer, or operator of every customer."""
+    return any(holds_role(request, role, customer_uuid) for role in ADMIN_ROLES)
+
+
+def require_admin_of(request, customer_uuid) -> None:
+    if not is_admin_of(request, customer_uuid):
+        raise exceptions.PermissionDenied()
+
+
+def parse_uuid(value: str, *, not_found: bool = True) -> uuid_lib.UUID:
+    """A uuid from the path (404 when malformed) or the query (400 when ``not_found`` is False)."""
+    try:
+        return uuid_lib.UUID(str(value))
+    except ValueError:
+        if not_found:
+            raise exceptions.NotFound() from None
+        raise exceptions.ValidationError({"detail": f"{value} is not a valid uuid."}) from None
