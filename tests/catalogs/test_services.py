@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from coursegate.api.enterprise.serializers_catalogs import FIELDS
+from coursegate.api.enterprise.serializers.catalogs import FIELDS
 from coursegate.catalogs.exceptions import ContentMetadataInvalidError
 from coursegate.catalogs.models import CatalogItem, ContentItem, EnterpriseCatalog
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert

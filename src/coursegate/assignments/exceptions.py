@@ -1,6 +1,23 @@
-"""Domain errors of policy allocation and assignment administration."""
+"""Domain errors of policy allocation and assignment administration (the Enterprise API maps them
+in one table; unknown policies and configurations are core's NotFoundError, answered 404)."""
 
 from __future__ import annotations
+
+from coursegate.core.exceptions import NotFoundError
+
+
+class PolicyNotFoundError(NotFoundError):
+    """No subsidy access policy with that uuid (a malformed uuid included)."""
+
+    def __init__(self, key: object = None):
+        super().__init__("subsidy access policy", key)
+
+
+class AssignmentConfigurationNotFoundError(NotFoundError):
+    """No assignment configuration with that uuid (a malformed uuid included)."""
+
+    def __init__(self, key: object = None):
+        super().__init__("assignment configuration", key)
 
 
 class AllocationRefusedError(Exception):

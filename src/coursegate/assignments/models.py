@@ -9,9 +9,13 @@ cancelled | errored | expired | reversed -> allocated again when an admin re-all
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+
+# An allocation lapses 90 days after it was (last) made (reference §4.1, ``earliest_possible_expiration``).
+ALLOCATION_TIMEOUT = timedelta(days=90)
 
 
 class AssignmentConfiguration(models.Model):

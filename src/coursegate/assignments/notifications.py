@@ -7,6 +7,8 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+from coursegate.assignments.selectors import assignment_expiration, enroll_by_dates
+
 log = logging.getLogger(__name__)
 
 SUBJECTS = {
@@ -23,8 +25,6 @@ BODIES = {
 
 def assignment_emails_send(kind: str, assignments, *, policy=None) -> int:
     """One e-mail per assignment; a mail server failure is logged, never raised."""
-    from coursegate.assignments.selectors import assignment_expiration, enroll_by_dates
-
     enroll_by = enroll_by_dates(a.content_key for a in assignments)
     messages = []
     for assignment in assignments:

@@ -1,13 +1,21 @@
-"""Reads of policies and assignments."""
+"""Reads of policies, assignment configurations and assignments (reference/enterprise.md §4.1–4.4)."""
 
 from __future__ import annotations
 
+import uuid as uuid_lib
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import QuerySet
 
-from coursegate.assignments.models import LearnerContentAssignment, LearnerContentAssignmentAction
+from coursegate.assignments.exceptions import AssignmentConfigurationNotFoundError, PolicyNotFoundError
+from coursegate.assignments.models import (
+    ALLOCATION_TIMEOUT,
+    AssignmentConfiguration,
+    LearnerContentAssignment,
+    LearnerContentAssignmentAction,
+    SubsidyAccessPolicy,
+)
 from coursegate.catalogs.models import ContentItem
 
 NINETY_DAYS = "NINETY_DAYS_PASSED"
@@ -15,20 +23,41 @@ ENROLLMENT_DATE = "ENROLLMENT_DATE_PASSED"
 SUBSIDY_EXPIRED = "SUBSIDY_EXPIRED"
 
 
+def _uuid_or_none(value: object) -> uuid_lib.UUID | None:
+    try:
+        return value if isinstance(value, uuid_lib.UUID) else uuid_lib.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def policy_get(*, policy_uuid: object) -> SubsidyAccessPolicy:
+    """The policy; PolicyNotFoundError when unknown or not a uuid."""
+    parsed = _uuid_or_none(policy_uuid)
+    policy = SubsidyAccessPolicy.objects.filter(pk=parsed).first() if parsed else None
+    if policy is None:
+        raise PolicyNotFoundError(policy_uuid)
+    return policy
+
+
+def assignment_configuration_get(*, configuration_uuid: object) -> AssignmentConfiguration:
+    """The assignment configuration; AssignmentConfigurationNotFoundError when unknown or not a uuid."""
+    parsed = _uuid_or_none(configuration_uuid)
+    configuration = AssignmentConfiguration.objects.filter(pk=parsed).first() if parsed else None
+    if configuration is None:
+        raise AssignmentConfigurationNotFoundError(configuration_uuid)
+    return configuration
+
+
 def enroll_by_dates(content_keys: Iterable[str]) -> dict[str, datetime]:
     """Content key -> its enroll-by date, where the catalog metadata has one (one query)."""
-    return dict(
-        ContentItem.objects.filter(content_key__in=set(content_keys), enroll_by__isnull=False).values_list(
-            "content_key", "enroll_by"
-        )
-    )
+    rows = ContentItem.objects.filter(content_key__in=set(content_keys), enroll_by__isnull=False)
+    # ``is not None`` holds by the filter; it tells the type checker so.
+    return {key: date for key, date in rows.values_list("content_key", "enroll_by") if date is not None}
 
 
 def assignment_expiration(assignment: LearnerContentAssignment, enroll_by: dict | None = None) -> dict:
     """``earliest_possible_expiration``: the earliest of 90 days after allocation, the content's
     enroll-by date and the subsidy's expiration, with the reason (reference §4.1)."""
-    from coursegate.assignments.services import ALLOCATION_TIMEOUT
-
     if enroll_by is None:
         enroll_by = enroll_by_dates([assignment.content_key])
     candidates = []

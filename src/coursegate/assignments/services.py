@@ -17,16 +17,16 @@ import logging
 import uuid as uuid_lib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from coursegate.accounts.models import User
 from coursegate.assignments.exceptions import AllocationRefusedError, AssignmentsNotActionableError
 from coursegate.assignments.models import (
+    ALLOCATION_TIMEOUT,
     AssignmentConfiguration,
     LearnerContentAssignment,
     LearnerContentAssignmentAction,
@@ -42,7 +42,6 @@ Action = LearnerContentAssignmentAction.Type
 REALLOCATABLE = {State.CANCELLED, State.ERRORED, State.EXPIRED, State.REVERSED}
 CANCELABLE = {State.ALLOCATED, State.ERRORED}
 PRICE_LOWER, PRICE_UPPER = 0.95, 1.05
-ALLOCATION_TIMEOUT = timedelta(days=90)
 
 MESSAGES = {
     "policy_expired": "You can't enroll right now because this budget is no longer active.",
@@ -274,8 +273,6 @@ def assignments_expire(*, now=None) -> int:
     """The periodic job: allocated assignments whose earliest possible expiration has passed
     become expired. Only those rows are selected and locked (one query for the content whose
     enroll-by date has passed, one for the due assignments). Returns how many expired."""
-    from django.db.models import Q
-
     now = now or timezone.now()
     late_content = list(ContentItem.objects.filter(enroll_by__lte=now).values_list("content_key", flat=True).distinct())
     expiring = list(

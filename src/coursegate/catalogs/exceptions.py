@@ -1,18 +1,27 @@
-"""Catalog errors, in domain words (the Enterprise API maps them to statuses in one table)."""
+"""Catalog errors, in domain words (the Enterprise API maps them to statuses in one table; the
+"not found" ones are core's NotFoundError, answered 404 by the shared table)."""
 
 from __future__ import annotations
+
+from coursegate.core.exceptions import NotFoundError
 
 
 class CatalogError(Exception):
     """Base class of catalog errors."""
 
 
-class CatalogNotFoundError(CatalogError):
+class CatalogNotFoundError(CatalogError, NotFoundError):
     """No catalog with that uuid (a malformed uuid included)."""
 
+    def __init__(self, key: object = None):
+        super().__init__("catalog", key)
 
-class ContentNotInCatalogError(CatalogError):
+
+class ContentNotInCatalogError(CatalogError, NotFoundError):
     """The course, course run or program is unknown, or not part of the catalog."""
+
+    def __init__(self, key: object = None):
+        super().__init__("content in the catalog", key)
 
 
 class ContentMetadataInvalidError(CatalogError):

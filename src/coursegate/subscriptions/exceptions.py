@@ -1,7 +1,16 @@
 """Domain errors of subscription plans and licenses. The Enterprise API maps them to its statuses
-and bodies (api/enterprise/views/subscriptions.py, one table)."""
+and bodies (api/enterprise/errors.py, one table); an unknown plan is core's NotFoundError."""
 
 from __future__ import annotations
+
+from coursegate.core.exceptions import NotFoundError
+
+
+class PlanNotFoundError(NotFoundError):
+    """No subscription plan with that uuid (a malformed uuid included)."""
+
+    def __init__(self, key: object = None):
+        super().__init__("subscription plan", key)
 
 
 class SubscriptionError(Exception):

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from coursegate.subscriptions.exceptions import LicenseFilterError
+from coursegate.subscriptions.exceptions import LicenseFilterError, PlanNotFoundError
 from coursegate.subscriptions.models import License, SubscriptionPlan, SubscriptionPlanRenewal
 
 LIVE_STATUSES = (License.Status.ASSIGNED, License.Status.ACTIVATED)
@@ -64,8 +64,20 @@ class PlanSummary:
     days_until_expiration_including_renewals: int
 
 
-def plan_get(plan_uuid) -> SubscriptionPlan | None:
-    return SubscriptionPlan.objects.select_related("customer").filter(uuid=plan_uuid).first()
+def _uuid_or_none(value: object) -> uuid_lib.UUID | None:
+    try:
+        return value if isinstance(value, uuid_lib.UUID) else uuid_lib.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def plan_get(*, plan_uuid: object) -> SubscriptionPlan:
+    """The plan (with its customer); PlanNotFoundError when unknown or not a uuid."""
+    parsed = _uuid_or_none(plan_uuid)
+    plan = SubscriptionPlan.objects.select_related("customer").filter(uuid=parsed).first() if parsed else None
+    if plan is None:
+        raise PlanNotFoundError(plan_uuid)
+    return plan
 
 
 def _ordered(plans: QuerySet) -> QuerySet:
@@ -79,10 +91,12 @@ def plans_for_customer(*, customer_uuid) -> QuerySet:
 
 
 def plans_for_customers(*, customer_uuids: Iterable | None) -> QuerySet:
-    """Every plan, active or not, of these customers (None: of every customer)."""
+    """Every plan, active or not, of these customers (None: of every customer). Values that are
+    not uuids (a role context such as ``""``) match nothing."""
     plans = SubscriptionPlan.objects.all()
     if customer_uuids is not None:
-        plans = plans.filter(customer_id__in=list(customer_uuids))
+        wanted = {u for u in map(_uuid_or_none, customer_uuids) if u is not None}
+        plans = plans.filter(customer_id__in=wanted)
     return _ordered(plans)
 
 
@@ -138,7 +152,7 @@ def plan_summaries(plans: Iterable[SubscriptionPlan], *, now: datetime | None = 
     counts = license_counts_for_plans(plan.uuid for plan in plans)
     # Renewals stay within a customer: one query loads every chain the page can touch.
     renewals, expirations = [], {plan.uuid: plan.expiration_date for plan in plans}
-    for *fields, renewed_expiration in (
+    for prior_id, prior_start, renewed_id, renewed_start, renewed_expiration in (
         SubscriptionPlanRenewal.objects.filter(prior_plan__customer_id__in={plan.customer_id for plan in plans})
         .order_by("effective_date", "id")
         .values_list(
@@ -149,7 +163,7 @@ def plan_summaries(plans: Iterable[SubscriptionPlan], *, now: datetime | None = 
             "renewed_plan__expiration_date",
         )
     ):
-        renewal = Renewal(*fields)
+        renewal = Renewal(prior_id, prior_start, renewed_id, renewed_start)
         renewals.append(renewal)
         expirations[renewal.renewed_plan_id] = renewed_expiration
     into = {r.renewed_plan_id: r for r in renewals}

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from rest_framework import serializers
 
-from coursegate.api.enterprise.serializers_catalogs import COURSE_FIELDS, COURSE_RUN_FIELDS, PROGRAM_FIELDS
+from coursegate.api.enterprise.serializers.catalogs import COURSE_FIELDS, COURSE_RUN_FIELDS, PROGRAM_FIELDS
 from coursegate.catalogs.models import CatalogItem, ContentItem
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
 from coursegate.demo.content import DEMO_CONTENT, PROGRAM_UUID

@@ -12,8 +12,7 @@ from __future__ import annotations
 from rest_framework.response import Response
 
 from coursegate.assignments.exceptions import AllocationRefusedError, AssignmentsNotActionableError
-from coursegate.catalogs.exceptions import CatalogNotFoundError, ContentNotInCatalogError
-from coursegate.core.errors import ErrorTable, not_found
+from coursegate.core.errors import ErrorTable
 from coursegate.enterprise.jobs import BulkEnrollmentRequestInvalidError
 from coursegate.subscriptions.exceptions import (
     LicenseAssignInputError,
@@ -64,9 +63,8 @@ def _revocation_failure(status: int):
 
 
 ERRORS: ErrorTable = {
-    # Catalogs
-    CatalogNotFoundError: not_found,
-    ContentNotInCatalogError: not_found,
+    # Unknown catalogs, content, plans, policies, configurations: core.exceptions.NotFoundError,
+    # answered by the shared table (404 {"detail": "Not found."}).
     # Subscriptions and licenses
     LicenseShortageError: lambda exc: Response({"detail": exc.message}, status=400),
     LicenseAssignInputError: lambda exc: Response({"non_field_errors": [exc.message]}, status=400),

@@ -22,6 +22,12 @@ class SubscriptionPagination(PageNumberPagination):
     page_size = 100
 
 
+class AssignmentPagination(PageNumberPagination):
+    page_size = 10
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
 class LearnerSummaryPagination(PageNumberPagination):
     page_size = 10
     page_size_query_param = "page_size"

@@ -19,7 +19,10 @@ ADMIN_ROLES = (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_OPERATOR)
 
 
 def customer_of(obj) -> str:
-    """The customer uuid an object belongs to (a customer is its own)."""
+    """The customer uuid an object belongs to: its ``customer_id``; a customer is its own; a bare
+    uuid (a customer named in a query string, known or not) names one."""
+    if isinstance(obj, uuid_lib.UUID):
+        return str(obj)
     customer_id = getattr(obj, "customer_id", None)
     return str(customer_id if customer_id is not None else obj.pk)
 

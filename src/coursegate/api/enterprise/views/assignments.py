@@ -12,19 +12,33 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.response import Response
 
-from coursegate.api.enterprise.pagination import LearnerSummaryPagination
-from coursegate.api.enterprise.permissions import parse_uuid, require_admin_of
-from coursegate.api.enterprise.serializers_assignments import AllocateInput, AssignmentUuidsInput, assignment_as_dict
+from coursegate.api.enterprise.pagination import AssignmentPagination
+from coursegate.api.enterprise.permissions import IsCustomerAdmin
+from coursegate.api.enterprise.serializers.assignments import (
+    AllocateInput,
+    AllocationOutput,
+    AssignmentListQuery,
+    AssignmentOutput,
+    AssignmentUuidsInput,
+)
 from coursegate.api.enterprise.views.base import EnterpriseApiView
-from coursegate.assignments.models import AssignmentConfiguration, LearnerContentAssignment, SubsidyAccessPolicy
-from coursegate.assignments.selectors import actions_by_assignment, assignments_for_configuration, enroll_by_dates
+from coursegate.assignments.selectors import (
+    actions_by_assignment,
+    assignment_configuration_get,
+    assignments_for_configuration,
+    enroll_by_dates,
+    policy_get,
+)
 from coursegate.assignments.services import assignments_cancel, assignments_remind, policy_allocate
+from coursegate.core.serializers import parse
 
 
-def render_assignments(assignments) -> list[dict]:
-    actions = actions_by_assignment(assignments)
-    enroll_by = enroll_by_dates(a.content_key for a in assignments)
-    return [assignment_as_dict(a, actions=actions[a.uuid], enroll_by=enroll_by) for a in assignments]
+def rendering_context(assignments) -> dict:
+    """What AssignmentOutput needs for these assignments, in two queries whatever their number."""
+    return {
+        "actions": actions_by_assignment(assignments),
+        "enroll_by": enroll_by_dates(a.content_key for a in assignments),
+    }
 
 
 class PolicyAllocateView(EnterpriseApiView):
@@ -32,58 +46,53 @@ class PolicyAllocateView(EnterpriseApiView):
     no_change} (lists of assignments); 400 bad body; 404 unknown policy; 403 another customer's;
     422 [{reason, user_message, policy_uuids}] when a business rule refuses. Only POST."""
 
+    permission_classes = [IsCustomerAdmin]
+
     @extend_schema(
         operation_id="enterprise_policy_allocate",
         request=AllocateInput,
-        responses={202: OpenApiResponse(description="{updated, created, no_change}: lists of assignments"),
-                   422: OpenApiResponse(description="[{reason, user_message, policy_uuids}]")},
-    )  # fmt: skip
+        responses={
+            202: OpenApiResponse(AllocationOutput, description="{updated, created, no_change}: lists of assignments"),
+            422: OpenApiResponse(description="[{reason, user_message, policy_uuids}]"),
+        },
+    )
     def post(self, request, policy_uuid: str):
-        policy = SubsidyAccessPolicy.objects.filter(pk=parse_uuid(policy_uuid)).first()
-        if policy is None:
-            return Response({"detail": "Not found."}, status=404)
-        require_admin_of(request, policy.customer_id)
-        data = AllocateInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        policy = policy_get(policy_uuid=policy_uuid)
+        self.check_object_permissions(request, policy)
+        data = parse(AllocateInput, request.data)
         result = policy_allocate(
             policy_uuid=policy.pk,
-            learner_emails=data.validated_data["learner_emails"],
-            content_key=data.validated_data["content_key"].strip(),
-            content_price_cents=data.validated_data["content_price_cents"],
+            learner_emails=data["learner_emails"],
+            content_key=data["content_key"],
+            content_price_cents=data["content_price_cents"],
             actor=request.user,
         )
-        everything = result.updated + result.created + result.no_change
-        rendered = dict(zip((a.uuid for a in everything), render_assignments(everything), strict=True))
-        return Response(
-            {
-                "updated": [rendered[a.uuid] for a in result.updated],
-                "created": [rendered[a.uuid] for a in result.created],
-                "no_change": [rendered[a.uuid] for a in result.no_change],
-            },
-            status=202,
-        )
+        context = rendering_context(result.updated + result.created + result.no_change)
+        return Response(AllocationOutput(result, context=context).data, status=202)
 
 
-def _configuration(request, configuration_uuid: str) -> AssignmentConfiguration | None:
-    configuration = AssignmentConfiguration.objects.filter(pk=parse_uuid(configuration_uuid)).first()
-    if configuration is not None:
-        require_admin_of(request, configuration.customer_id)
-    return configuration
+class AssignmentConfigurationApiView(EnterpriseApiView):
+    """An assignment configuration's endpoints: the configuration is looked up first (404 for
+    anyone when unknown), then the caller must administer its customer (403)."""
+
+    permission_classes = [IsCustomerAdmin]
+
+    def get_configuration(self, configuration_uuid: str):
+        configuration = assignment_configuration_get(configuration_uuid=configuration_uuid)
+        self.check_object_permissions(self.request, configuration)
+        return configuration
 
 
-class _AssignmentActionView(EnterpriseApiView):
+class _AssignmentActionView(AssignmentConfigurationApiView):
     """POST {"assignment_uuids": [...]}: run ``assignments_action`` on them; 200 with an empty body."""
 
     assignments_action = staticmethod(assignments_remind)
 
     def post(self, request, configuration_uuid: str):
-        configuration = _configuration(request, configuration_uuid)
-        if configuration is None:
-            return Response({"detail": "Not found."}, status=404)
-        data = AssignmentUuidsInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        configuration = self.get_configuration(configuration_uuid)
+        data = parse(AssignmentUuidsInput, request.data)
         self.assignments_action(
-            configuration=configuration, assignment_uuids=data.validated_data["assignment_uuids"], actor=request.user
+            configuration=configuration, assignment_uuids=data["assignment_uuids"], actor=request.user
         )
         return HttpResponse(status=200)
 
@@ -117,28 +126,25 @@ class AssignmentsCancelView(_AssignmentActionView):
     assignments_action = staticmethod(assignments_cancel)
 
 
-class AssignmentsListView(EnterpriseApiView):
+class AssignmentsListView(AssignmentConfigurationApiView):
     """GET .../assignment-configurations/{uuid}/admin/assignments/ — the configuration's assignments,
-    newest first; ``state`` (comma-separated) and ``learner_email`` filters; page / page_size."""
+    newest first; ``state`` (comma-separated; 400 for an unknown one) and ``learner_email``
+    filters; page / page_size (404 past the end)."""
+
+    pagination_class = AssignmentPagination
 
     @extend_schema(
         operation_id="enterprise_assignments_list",
-        parameters=[OpenApiParameter("state", OpenApiTypes.STR, description="Comma-separated states"),
-                    OpenApiParameter("learner_email", OpenApiTypes.STR),
-                    OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)],
-        responses={200: OpenApiResponse(description="{count, next, previous, results}")},
+        parameters=[AssignmentListQuery, OpenApiParameter("page", OpenApiTypes.INT),
+                    OpenApiParameter("page_size", OpenApiTypes.INT)],
+        responses={200: AssignmentOutput(many=True)},
     )  # fmt: skip
     def get(self, request, configuration_uuid: str):
-        configuration = _configuration(request, configuration_uuid)
-        if configuration is None:
-            return Response({"detail": "Not found."}, status=404)
-        states = [s.strip() for s in request.query_params.get("state", "").split(",") if s.strip()]
-        unknown = [s for s in states if s not in LearnerContentAssignment.State.values]
-        if unknown:
-            return Response({"state": [f"Unknown state: {', '.join(unknown)}."]}, status=400)
+        configuration = self.get_configuration(configuration_uuid)
+        query = parse(AssignmentListQuery, request.query_params)
         queryset = assignments_for_configuration(
-            configuration, states=states or None, learner_email=request.query_params.get("learner_email") or None
+            configuration, states=query["state"] or None, learner_email=query["learner_email"] or None
         )
-        paginator = LearnerSummaryPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(render_assignments(page))
+        return paginator.get_paginated_response(AssignmentOutput(page, many=True, context=rendering_context(page)).data)

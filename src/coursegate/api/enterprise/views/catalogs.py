@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions
 from rest_framework.response import Response
 
 from coursegate.api.enterprise.pagination import CatalogContentPagination, CatalogListPagination
-from coursegate.api.enterprise.permissions import administered_customers, require_admin_of
-from coursegate.api.enterprise.serializers_catalogs import (
+from coursegate.api.enterprise.permissions import IsAnyCustomerAdmin, IsCustomerAdmin, administered_customers
+from coursegate.api.enterprise.serializers.catalogs import (
     CatalogContentQuery,
     CatalogListQuery,
     CatalogOutput,
@@ -34,6 +33,7 @@ from coursegate.catalogs.selectors import (
     catalogs_for_customers,
     course_runs_by_course,
 )
+from coursegate.core.serializers import parse
 
 CATALOG_PARAM = OpenApiParameter("catalog_uuid", OpenApiTypes.UUID, OpenApiParameter.PATH)
 AUTH_RESPONSES = {
@@ -43,17 +43,15 @@ AUTH_RESPONSES = {
 }
 
 
-def _query(serializer_class, request) -> dict:
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return query.validated_data
-
-
 class CatalogApiView(EnterpriseApiView):
-    def catalog_for_admin(self, catalog_uuid: str):
-        """The catalog, if the caller administers its customer: 404 unknown, 403 another's."""
+    """A catalog's endpoints: the catalog is looked up first (404 for anyone when unknown), then
+    the caller must administer its customer (403)."""
+
+    permission_classes = [IsCustomerAdmin]
+
+    def get_catalog(self, catalog_uuid: str):
         catalog = catalog_get(catalog_uuid=catalog_uuid)
-        require_admin_of(self.request, catalog.customer_id)
+        self.check_object_permissions(self.request, catalog)
         return catalog
 
     def render_items(self, catalog, items, *, many: bool):
@@ -73,6 +71,7 @@ class CatalogListView(CatalogApiView):
     catalogs of the customers the caller administers (all for an operator); 400 bad page_size;
     401; 403 without an admin or operator role; 404 page out of range."""
 
+    permission_classes = [IsAnyCustomerAdmin]
     pagination_class = CatalogListPagination
 
     @extend_schema(
@@ -81,11 +80,9 @@ class CatalogListView(CatalogApiView):
         responses={200: CatalogOutput(many=True), **AUTH_RESPONSES},
     )
     def get(self, request):
-        customers = administered_customers(request)
-        if customers is not None and not customers:
-            raise exceptions.PermissionDenied()
-        _query(CatalogListQuery, request)
+        parse(CatalogListQuery, request.query_params)
         paginator = self.pagination_class()
+        customers = administered_customers(request)
         page = paginator.paginate_queryset(catalogs_for_customers(customer_uuids=customers), request, view=self)
         return paginator.get_paginated_response(CatalogOutput(page, many=True).data)
 
@@ -102,8 +99,8 @@ class CatalogDetailView(CatalogApiView):
                    **AUTH_RESPONSES},
     )  # fmt: skip
     def get(self, request, catalog_uuid: str):
-        catalog = self.catalog_for_admin(catalog_uuid)
-        _query(CatalogContentQuery, request)
+        catalog = self.get_catalog(catalog_uuid)
+        parse(CatalogContentQuery, request.query_params)
         paginator = CatalogContentPagination()
         items = paginator.paginate_queryset(catalog_content(catalog=catalog), request, view=self)
         return paginator.get_paginated_response(self.render_items(catalog, items, many=True))
@@ -120,7 +117,7 @@ class CatalogCourseView(CatalogApiView):
         responses={200: OpenApiResponse(description="The course (seed 003's course fields)"), **AUTH_RESPONSES},
     )
     def get(self, request, catalog_uuid: str, course_key: str):
-        catalog = self.catalog_for_admin(catalog_uuid)
+        catalog = self.get_catalog(catalog_uuid)
         course = catalog_course_get(catalog=catalog, course_key=course_key)
         return Response(self.render_items(catalog, course, many=False))
 
@@ -137,7 +134,7 @@ class CatalogCourseRunView(CatalogApiView):
                    **AUTH_RESPONSES},
     )  # fmt: skip
     def get(self, request, catalog_uuid: str, course_run_id: str):
-        catalog = self.catalog_for_admin(catalog_uuid)
+        catalog = self.get_catalog(catalog_uuid)
         run = catalog_course_run_get(catalog=catalog, course_run_key=course_run_id)
         return Response(self.render_items(catalog, run, many=False))
 
@@ -153,6 +150,6 @@ class CatalogProgramView(CatalogApiView):
         responses={200: OpenApiResponse(description="The program (seed 003's program fields)"), **AUTH_RESPONSES},
     )
     def get(self, request, catalog_uuid: str, program_id: str):
-        catalog = self.catalog_for_admin(catalog_uuid)
+        catalog = self.get_catalog(catalog_uuid)
         program = catalog_program_get(catalog=catalog, program_uuid=program_id)
         return Response(self.render_items(catalog, program, many=False))

@@ -10,17 +10,14 @@ answers 403 for both); no 423 "locked" answer: concurrent assigns wait for the p
 
 from __future__ import annotations
 
-import uuid as uuid_lib
-
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions
 from rest_framework.response import Response
 
 from coursegate.api.enterprise.pagination import SubscriptionPagination
-from coursegate.api.enterprise.permissions import administered_customers, parse_uuid, require_admin_of
-from coursegate.api.enterprise.serializers_subscriptions import (
+from coursegate.api.enterprise.permissions import IsAnyCustomerAdmin, administered_customers
+from coursegate.api.enterprise.serializers.subscriptions import (
     LicenseAssignInput,
     LicenseAssignOutput,
     LicenseBulkRevokeInput,
@@ -28,6 +25,7 @@ from coursegate.api.enterprise.serializers_subscriptions import (
     SubscriptionPlanOutput,
 )
 from coursegate.api.enterprise.views.base import EnterpriseApiView
+from coursegate.core.serializers import parse
 from coursegate.subscriptions.selectors import (
     plan_current,
     plan_get,
@@ -38,76 +36,47 @@ from coursegate.subscriptions.selectors import (
 from coursegate.subscriptions.services import licenses_assign, licenses_bulk_revoke
 
 
-def _parse(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+class SubscriptionApiView(EnterpriseApiView):
+    """Callers who administer no customer at all get 403 before anything is looked up."""
+
+    permission_classes = [IsAnyCustomerAdmin]
+
+    def get_plan(self, plan_uuid: str):
+        """The plan named in the path: 404 unknown (or malformed), 403 another customer's."""
+        plan = plan_get(plan_uuid=plan_uuid)
+        self.check_object_permissions(self.request, plan)
+        return plan
 
 
-def _admin_plan(request, plan_uuid: str):
-    """The plan named in the path, for an admin of its customer (or an operator). Callers with no
-    admin role at all get 403 whatever the plan; then unknown plan 404, another customer's 403."""
-    if administered_customers(request) == set():
-        raise exceptions.PermissionDenied()
-    plan = plan_get(parse_uuid(plan_uuid))
-    if plan is None:
-        raise exceptions.NotFound()
-    require_admin_of(request, plan.customer_id)
-    return plan
-
-
-def _valid_uuids(values) -> set[uuid_lib.UUID]:
-    """Role contexts that are customer uuids (anything else in a token names no customer)."""
-    uuids = set()
-    for value in values:
-        try:
-            uuids.add(uuid_lib.UUID(value))
-        except ValueError:
-            continue
-    return uuids
-
-
-class SubscriptionListView(EnterpriseApiView):
+class SubscriptionListView(SubscriptionApiView):
     """GET /enterprise/v1/subscriptions — 200 page of plans; 400 bad uuid or ``current`` without a
     customer; 403 no admin role, or another customer named; 404 page out of range."""
 
+    pagination_class = SubscriptionPagination
+
     @extend_schema(
         operation_id="enterprise_subscriptions_list",
-        parameters=[
-            OpenApiParameter(
-                "enterprise_customer_uuid", OpenApiTypes.UUID, description="Only this customer's active plans"
-            ),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("current", OpenApiTypes.BOOL, description="true: at most one plan, the one in force now"),
-        ],
+        parameters=[SubscriptionListQuery, OpenApiParameter("page", OpenApiTypes.INT)],
         responses={200: SubscriptionPlanOutput(many=True)},
     )
     def get(self, request):
-        customers = administered_customers(request)
-        if customers == set():
-            raise exceptions.PermissionDenied()
-        raw_customer = request.query_params.get("enterprise_customer_uuid", "").strip()
-        current = _parse(SubscriptionListQuery, {"current": request.query_params.get("current") or "false"})["current"]
-        customer_uuid = parse_uuid(raw_customer, not_found=False) if raw_customer else None
+        query = parse(SubscriptionListQuery, request.query_params)
+        customer_uuid = query["customer_uuid"]
         if customer_uuid is not None:
-            require_admin_of(request, customer_uuid)
-        if current:
-            if customer_uuid is None:
-                raise exceptions.ValidationError(
-                    {"detail": "current=true needs enterprise_customer_uuid: the current plan is a customer's."}
-                )
+            self.check_object_permissions(request, customer_uuid)  # known to this server or not
+        if query["current"]:
             plan = plan_current(customer_uuid=customer_uuid)
             plans = [plan] if plan is not None else []
         elif customer_uuid is not None:
             plans = plans_for_customer(customer_uuid=customer_uuid)
         else:
-            plans = plans_for_customers(customer_uuids=None if customers is None else _valid_uuids(customers))
-        paginator = SubscriptionPagination()
+            plans = plans_for_customers(customer_uuids=administered_customers(request))
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(plans, request, view=self)
         return paginator.get_paginated_response(SubscriptionPlanOutput(plan_summaries(page), many=True).data)
 
 
-class LicenseAssignView(EnterpriseApiView):
+class LicenseAssignView(SubscriptionApiView):
     """POST /enterprise/v1/subscriptions/{plan_uuid}/licenses/assign — 200 {num_successful_assignments,
     num_already_associated, license_assignments}; 400 bad body or not enough licenses (nothing
     assigned); 403 not an admin of the plan's customer; 404 unknown plan."""
@@ -121,8 +90,8 @@ class LicenseAssignView(EnterpriseApiView):
         },
     )
     def post(self, request, plan_uuid: str):
-        plan = _admin_plan(request, plan_uuid)
-        data = _parse(LicenseAssignInput, request.data)
+        plan = self.get_plan(plan_uuid)
+        data = parse(LicenseAssignInput, request.data)
         result = licenses_assign(
             plan=plan,
             emails=data["user_emails"],
@@ -135,7 +104,7 @@ class LicenseAssignView(EnterpriseApiView):
         return Response(LicenseAssignOutput(result).data)
 
 
-class LicenseBulkRevokeView(EnterpriseApiView):
+class LicenseBulkRevokeView(SubscriptionApiView):
     """POST /enterprise/v1/subscriptions/{plan_uuid}/licenses/bulk-revoke — 204 all revoked; 404 an
     e-mail without an assigned/activated license, 400 bad body, revocation cap reached or any other
     failure (both bodies name the e-mails; nothing revoked); 403 not an admin; 404 unknown plan."""
@@ -152,8 +121,8 @@ class LicenseBulkRevokeView(EnterpriseApiView):
         },
     )
     def post(self, request, plan_uuid: str):
-        plan = _admin_plan(request, plan_uuid)
-        data = _parse(LicenseBulkRevokeInput, request.data)
+        plan = self.get_plan(plan_uuid)
+        data = parse(LicenseBulkRevokeInput, request.data)
         licenses_bulk_revoke(
             plan=plan, user_emails=data.get("user_emails"), filters=data.get("filters"), actor=request.user
         )

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import uuid as uuid_lib
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coursegate.subscriptions.models import License
@@ -10,8 +14,40 @@ from coursegate.subscriptions.models import License
 TEXT_MAX_LENGTH = 5000  # greeting / closing of the assignment e-mail
 
 
+@extend_schema_field(OpenApiTypes.UUID)
+class _StrippedText(serializers.Field):
+    """A query value as text, surrounding blanks removed (SubscriptionListQuery reads it as a uuid)."""
+
+    def to_internal_value(self, data) -> str:
+        return str(data).strip()
+
+
 class SubscriptionListQuery(serializers.Serializer):
-    current = serializers.BooleanField(help_text="true: only the plan in force now")
+    """Query of the subscriptions list: ``{"customer_uuid": UUID | None, "current": bool}``.
+
+    ``current``: a boolean; blank or absent is false. ``enterprise_customer_uuid``: blank or absent
+    names no customer. Contract (this family, issue 4): a malformed customer uuid and
+    ``current=true`` without a customer are 400 ``{"detail": ...}``, not field errors, and come
+    after ``current``'s own field error."""
+
+    enterprise_customer_uuid = _StrippedText(required=False, help_text="Only this customer's active plans")
+    current = serializers.BooleanField(
+        required=False, default=False, help_text="true: at most one plan, the one in force now"
+    )
+
+    def to_internal_value(self, data) -> dict:
+        # Raised here rather than in validate(), whose errors DRF reshapes into field lists.
+        values = super().to_internal_value(data)
+        raw = values.get("enterprise_customer_uuid", "")
+        try:
+            customer_uuid = uuid_lib.UUID(raw) if raw else None
+        except ValueError:
+            raise serializers.ValidationError({"detail": f"{raw} is not a valid uuid."}) from None
+        if values["current"] and customer_uuid is None:
+            raise serializers.ValidationError(
+                {"detail": "current=true needs enterprise_customer_uuid: the current plan is a customer's."}
+            )
+        return {"customer_uuid": customer_uuid, "current": values["current"]}
 
 
 class LicenseAssignInput(serializers.Serializer):
