@@ -1,14 +1,34 @@
-"""Shapes of the Open edX Enrollment API (seed 002; reference/edx_appsembler.md §1.2)."""
+"""Shapes of the Open edX Enrollment API (seed 002; reference/edx_appsembler.md §1.2, §1.6, §1.7).
+
+Outputs are declared once, for the renderer and the OpenAPI document alike. Inputs are the
+parsers: their fields read the body or the query string as the reference does (``data.get(name)``,
+no HTML-form conventions) and answer with the contract's own messages, in the reference's order of
+checks (fields in declaration order, then ``validate``). Their errors are already the contract's
+body (errors.py renders them as they are):
+- ``MessageInput``: the first message as ``{"message": ...}`` (the reference's hand-written
+  errors), plus ``localizedMessage`` where the newest release adds it;
+- ``FieldErrorsInput``: ``{"field_errors": {<field>: {"developer_message": ...}}}`` (the staff
+  listing's DeveloperErrorViewMixin).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
+from coursegate.core.course_keys import is_course_run_key
 from coursegate.courses.selectors import course_run_modes
+
+# --- Outputs -------------------------------------------------------------------------------------
+
+_iso = serializers.DateTimeField().to_representation
 
 
 class CourseModeOutput(serializers.Serializer):
@@ -21,6 +41,25 @@ class CourseModeOutput(serializers.Serializer):
     description = serializers.CharField(allow_null=True)
     sku = serializers.CharField(allow_null=True)
     bulk_sku = serializers.CharField(allow_null=True)
+
+    def to_representation(self, mode) -> dict:
+        # The fields above, built directly: a nested serializer per mode of every enrollment was
+        # most of a list request's time.
+        expiration = mode.expiration_datetime
+        return {
+            "slug": mode.slug,
+            "name": mode.name,
+            "min_price": mode.min_price,
+            "suggested_prices": list(mode.suggested_prices or []),
+            "currency": mode.currency,
+            "expiration_datetime": _iso(expiration) if expiration is not None else None,
+            "description": mode.description,
+            "sku": mode.sku,
+            "bulk_sku": mode.bulk_sku,
+        }
+
+
+_MODE_OUTPUT = CourseModeOutput()
 
 
 class CourseDetailsOutput(serializers.Serializer):
@@ -43,27 +82,7 @@ class CourseDetailsOutput(serializers.Serializer):
             now=self.context.get("now") or timezone.now(),
             include_expired=self.context.get("include_expired", False),
         )
-        # Rendered directly: a nested serializer per enrollment was most of a list request's time.
-        return [_mode_as_dict(mode) for mode in modes]
-
-
-def _mode_as_dict(mode) -> dict:
-    """The CourseModeOutput shape, without per-item serializer construction."""
-    expiration = mode.expiration_datetime
-    return {
-        "slug": mode.slug,
-        "name": mode.name,
-        "min_price": mode.min_price,
-        "suggested_prices": list(mode.suggested_prices or []),
-        "currency": mode.currency,
-        "expiration_datetime": _iso(expiration) if expiration is not None else None,
-        "description": mode.description,
-        "sku": mode.sku,
-        "bulk_sku": mode.bulk_sku,
-    }
-
-
-_iso = serializers.DateTimeField().to_representation
+        return [_MODE_OUTPUT.to_representation(mode) for mode in modes]
 
 
 class EnrollmentOutput(serializers.Serializer):
@@ -84,82 +103,261 @@ class EnrollmentListItemOutput(serializers.Serializer):
     course_id = serializers.CharField(source="course_run.key")
 
 
-class CourseIdInput(serializers.Serializer):
-    course_id = serializers.CharField()
+# --- Error envelopes of the inputs ---------------------------------------------------------------
+
+LOCALIZED = "localized"  # the code of a message the contract also sends as ``localizedMessage``
 
 
-class EnrollmentCreateInput(serializers.Serializer):
-    """Documentation of the POST body; parsing is ``parse_enrollment_post`` (the contract's own
-    messages and order of checks)."""
-
-    course_details = CourseIdInput()
-    user = serializers.CharField(required=False, help_text="Username to enroll (staff only; default: you)")
-    email = serializers.EmailField(required=False, help_text="Enroll the user with this e-mail (staff only)")
-    mode = serializers.CharField(required=False, help_text="Default: audit if offered, else honor")
-    is_active = serializers.BooleanField(required=False, help_text="false unenrolls (staff only)")
-    force_enrollment = serializers.BooleanField(required=False, help_text="Staff: ignore window, capacity")
-    enrollment_attributes = serializers.ListField(child=serializers.DictField(), required=False)
+def _first(error):
+    """The first message of DRF's nested error lists and dicts."""
+    while isinstance(error, list | dict):
+        error = error[0] if isinstance(error, list) else next(iter(error.values()))
+    return error
 
 
-class EnrollmentPostError(Exception):
-    """The POST body breaks the contract; ``status`` and ``body`` are the answer."""
+class MessageInput(serializers.Serializer):
+    """An input whose errors answer as the first message, ``{"message": ...}``."""
 
-    def __init__(self, status: int, body: dict | None):
-        super().__init__(body)
-        self.status = status
-        self.body = body
-
-
-@dataclass(frozen=True)
-class EnrollmentPost:
-    course_id: str
-    username: str | None
-    email: str | None
-    mode: str | None
+    @property
+    def errors(self):
+        errors = super().errors
+        if not errors:
+            return errors
+        message = _first(errors)
+        body = {"message": str(message)}
+        if getattr(message, "code", None) == LOCALIZED:
+            body["localizedMessage"] = str(message)
+        return body
 
 
-def parse_enrollment_post(data) -> EnrollmentPost:
-    """Read course, user, e-mail and mode (checks 1-2 of the reference's order); raise
-    EnrollmentPostError."""
-    if not hasattr(data, "get"):
-        raise EnrollmentPostError(400, {"message": "The request body must be a JSON object."})
-    details = data.get("course_details")
-    course_id = details.get("course_id") if isinstance(details, dict) else None
-    if not isinstance(course_id, str) or not course_id.strip():
-        raise EnrollmentPostError(400, {"message": "Course ID must be specified to create a new enrollment."})
+class FieldErrorsInput(serializers.Serializer):
+    """An input whose errors answer as ``{"field_errors": {<field>: {"developer_message": ...}}}``."""
 
-    def optional_text(name: str) -> str | None:
-        value = data.get(name)
-        if value in (None, ""):
-            return None
-        if not isinstance(value, str):
-            raise EnrollmentPostError(400, {"message": f"'{name}' must be a string."})
+    @property
+    def errors(self):
+        errors = super().errors
+        if not errors:
+            return errors
+        return {"field_errors": {name: {"developer_message": str(_first(e))} for name, e in errors.items()}}
+
+
+# --- Input fields --------------------------------------------------------------------------------
+
+
+class _RawField(serializers.Field):
+    """A value read as the reference reads it, ``data.get(name)`` (the last one of a repeated query
+    or form key; an empty form value stays ``""``)."""
+
+    def get_value(self, dictionary):
+        return dictionary.get(self.field_name, empty)
+
+    def to_representation(self, value):
         return value
 
-    return EnrollmentPost(
-        course_id=course_id.strip(),
-        username=optional_text("user"),
-        email=optional_text("email"),
-        mode=optional_text("mode"),
-    )
+
+COURSE_ID_REQUIRED = "Course ID must be specified to create a new enrollment."
 
 
-def parse_enrollment_flags(data) -> tuple[bool, bool]:
-    """(is_active, force_enrollment), checked after the caller's permissions as the reference
-    does: both must be JSON booleans when present; enrollment attributes must be complete."""
-    is_active = data.get("is_active")
-    if is_active is not None and not isinstance(is_active, bool):
-        raise EnrollmentPostError(400, {"message": f"'{is_active}' is an invalid enrollment activation status."})
-    force = data.get("force_enrollment")
-    if force is not None and not isinstance(force, bool):
-        raise EnrollmentPostError(400, {"message": f"'{force}' is an invalid force enrollment status."})
-    attributes = data.get("enrollment_attributes")
-    if attributes is not None:
-        if not isinstance(attributes, list) or not all(isinstance(a, dict) for a in attributes):
-            raise EnrollmentPostError(400, {"message": "'enrollment_attributes' must be a list of objects."})
-        for attribute in attributes:
+@extend_schema_field(
+    {"type": "object", "properties": {"course_id": {"type": "string"}}, "required": ["course_id"]},
+)
+class CourseDetailsField(_RawField):
+    """``{"course_id": ...}``: the course run's id, stripped (its form is checked later)."""
+
+    default_error_messages = {"required": COURSE_ID_REQUIRED, "null": COURSE_ID_REQUIRED, "invalid": COURSE_ID_REQUIRED}
+
+    def to_internal_value(self, data) -> str:
+        course_id = data.get("course_id") if isinstance(data, dict) else None
+        if not isinstance(course_id, str) or not course_id.strip():
+            self.fail("invalid")
+        return course_id.strip()
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class OptionalTextField(_RawField):
+    """An optional string; absent, ``null`` and ``""`` give None."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_null=True, default=None, **kwargs)
+
+    def to_internal_value(self, data) -> str | None:
+        if data == "":
+            return None
+        if not isinstance(data, str):
+            raise serializers.ValidationError(f"'{self.field_name}' must be a string.")
+        return data
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class JsonBooleanField(_RawField):
+    """A JSON boolean or nothing (absent or ``null``: ``default``); a string such as ``"true"`` is
+    refused with ``message`` (reference §1.6 step 8: form bodies can never carry these flags)."""
+
+    def __init__(self, *, message: str, default: bool, **kwargs):
+        super().__init__(required=False, allow_null=True, default=default, **kwargs)
+        self.message = message
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, self.get_default()
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data) -> bool:
+        if not isinstance(data, bool):
+            raise serializers.ValidationError(self.message.format(value=data))
+        return data
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"namespace": {"type": "string"}, "name": {"type": "string"}, "value": {"type": "string"}},
+            "required": ["namespace", "name", "value"],
+        },
+    }
+)
+class EnrollmentAttributesField(_RawField):
+    """A list of ``{namespace, name, value}`` objects (reference §1.6 step 13, newest release)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_null=True, default=None, **kwargs)
+
+    def to_internal_value(self, data) -> list[dict]:
+        if not isinstance(data, list) or not all(isinstance(a, dict) for a in data):
+            raise serializers.ValidationError("'enrollment_attributes' must be a list of objects.")
+        for attribute in data:
             for key in ("namespace", "name", "value"):
                 if key not in attribute:
-                    message = f"'{key}' not in enrollment attribute"
-                    raise EnrollmentPostError(400, {"message": message, "localizedMessage": message})
-    return (True if is_active is None else is_active), bool(force)
+                    raise serializers.ValidationError(f"'{key}' not in enrollment attribute", code=LOCALIZED)
+        return data
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CourseRunKeyField(_RawField):
+    """A course-run key in either form; ``message`` (with ``{value}``) refuses anything else. An
+    optional one may be left empty (``?course_id=``)."""
+
+    def __init__(self, *, message: str, **kwargs):
+        super().__init__(**kwargs)
+        self.message = message
+
+    def validate_empty_values(self, data):
+        if data == "" and not self.required:
+            return True, self.get_default()
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data) -> str:
+        if not is_course_run_key(data):
+            raise serializers.ValidationError(self.message.format(value=data))
+        return data
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CommaListField(_RawField):
+    """A comma-separated list (blanks dropped); more than ``max_items`` is refused."""
+
+    def __init__(self, *, max_items: int | None = None, too_many: str = "", **kwargs):
+        super().__init__(required=False, default=list, **kwargs)
+        self.max_items, self.too_many = max_items, too_many
+
+    def to_internal_value(self, data) -> list[str]:
+        items = [item.strip() for item in str(data).split(",") if item.strip()]
+        if self.max_items is not None and len(items) > self.max_items:
+            raise serializers.ValidationError(self.too_many.format(count=len(items), max=self.max_items))
+        return items
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class TruthyFlagField(_RawField):
+    """A query flag: ``1``, ``true`` or ``yes`` in any case is true; anything else is false."""
+
+    TRUTHY = frozenset({"1", "true", "yes"})
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, default=False, **kwargs)
+
+    def to_internal_value(self, data) -> bool:
+        return str(data).strip().lower() in self.TRUTHY
+
+
+# --- Inputs --------------------------------------------------------------------------------------
+
+
+class EnrollmentTargetInput(MessageInput):
+    """The part of the POST body checked before who may act for whom (reference §1.6 steps 1-2):
+    the course id, then ``user``, ``email`` and ``mode``, then the course id's form."""
+
+    default_error_messages = {"invalid": "The request body must be a JSON object."}
+
+    course_details = CourseDetailsField(source="course_id")
+    user = OptionalTextField(help_text="Username to enroll (staff only; default: you)")
+    email = OptionalTextField(help_text="Enroll the user with this e-mail (staff only)")
+    mode = OptionalTextField(help_text="Default: audit if offered, else honor")
+
+    def validate_empty_values(self, data):
+        # JSON null, arrays, numbers and strings are refused with the same message as any non-object.
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [ErrorDetail(self.error_messages["invalid"], code="invalid")]}
+            )
+        return super().validate_empty_values(data)
+
+    def validate(self, attrs: dict) -> dict:
+        course_id = attrs["course_id"]
+        if not is_course_run_key(course_id):
+            raise serializers.ValidationError(f"No course '{course_id}' found for enrollment")
+        return attrs
+
+
+class EnrollmentCreateInput(EnrollmentTargetInput):
+    """The whole POST body. Its flags are checked after who may act for whom (steps 8-9), so views
+    parse EnrollmentTargetInput first, then this."""
+
+    is_active = JsonBooleanField(
+        message="'{value}' is an invalid enrollment activation status.",
+        default=True,
+        help_text="false unenrolls (staff only)",
+    )
+    force_enrollment = JsonBooleanField(
+        message="'{value}' is an invalid force enrollment status.",
+        default=False,
+        help_text="Staff: ignore window, capacity",
+    )
+    enrollment_attributes = EnrollmentAttributesField()
+
+
+class EnrollmentPathInput(MessageInput):
+    """The course id of GET /enrollment/{username},{course_id}."""
+
+    course_id = CourseRunKeyField(message="'{value}' is not a valid course run id.")
+
+
+class EnrollmentListQueryInput(MessageInput):
+    """GET /enrollment?user=: whose enrollments (default: the caller's)."""
+
+    user = OptionalTextField(help_text="Username (default: you)")
+
+
+class CourseDetailsQueryInput(MessageInput):
+    """GET /course/{course_id}?include_expired=: also list expired modes."""
+
+    include_expired = TruthyFlagField(help_text="Also list expired modes (1/true)")
+
+
+MAX_USERNAMES = 100
+
+
+class EnrollmentsStaffQueryInput(FieldErrorsInput):
+    """GET /enrollments?course_id=&username=a,b&email=x,y (reference §1.7)."""
+
+    course_id = CourseRunKeyField(
+        message="'{value}' is not a valid course id.", required=False, allow_null=True, default=None
+    )
+    username = CommaListField(
+        max_items=MAX_USERNAMES,
+        too_many="Too many usernames in a single request - {count}. A maximum of {max} is allowed",
+        help_text="Comma-separated, at most 100",
+    )
+    email = CommaListField(help_text="Comma-separated")
