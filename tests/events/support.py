@@ -1,28 +1,30 @@
-"""Event bodies shared by the event-store tests and the Apprenticeship Events API contract tests."""
+"""Events for the event-store tests: seed 004's example event as the typed value the store takes."""
 
 from __future__ import annotations
 
-# Seed 004's example body as a Python object (what json.loads gives for the seed's text).
-SEED_EVENT = {
-    "event": "An event",
-    "apprenticeshipId": 444,
-    "paymentStatus": "active",
-    "agreementStatus": "agreed",
-    "providerId": "1111",
-    "learnerId": "9999",
-    "trainingType": "framework",
-    "trainingId": "3333",
-    "employerAccountId": "2222",
-    "trainingStartDate": "2017-01-31T00:00:00",
-    "trainingEndDate": "2017-12-31T00:00:00",
-    "trainingTotalCost": 123.45,
-}
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
 
-REQUIRED_FIELDS = list(SEED_EVENT)
-TEXT_FIELDS = ["paymentStatus", "agreementStatus", "providerId", "learnerId", "employerAccountId", "trainingId"]
+from coursegate.events.models import TrainingType
+from coursegate.events.services import NewEvent
+
+SEED_NEW_EVENT = NewEvent(
+    event="An event",
+    apprenticeship_id=444,
+    payment_status="active",
+    agreement_status="agreed",
+    provider_id="1111",
+    learner_id="9999",
+    employer_account_id="2222",
+    training_type=TrainingType.FRAMEWORK,
+    training_id="3333",
+    training_start_date=datetime(2017, 1, 31, tzinfo=UTC),
+    training_end_date=datetime(2017, 12, 31, tzinfo=UTC),
+    training_total_cost=Decimal("123.45"),
+)
 
 
-def event_body(**changes) -> dict:
-    """The seed's body with ``changes`` applied; a value of ``...`` removes the key."""
-    body = {**SEED_EVENT, **changes}
-    return {key: value for key, value in body.items() if value is not ...}
+def new_event(**changes) -> NewEvent:
+    """The seed's event with ``changes`` applied."""
+    return replace(SEED_NEW_EVENT, **changes)

@@ -14,7 +14,7 @@ import pytest
 
 from coursegate.events.models import ApprenticeshipEvent
 from coursegate.events.services import events_store
-from tests.events.support import event_body
+from tests.events.support import new_event
 from tests.kit.races import race_each, raised
 
 pytestmark = [
@@ -37,7 +37,7 @@ def test_writers_storing_at_once_get_unique_ids_and_creation_times_that_never_go
     stored: dict[int, list[int]] = {}
 
     def write(i: int) -> None:
-        events = events_store(bodies=[event_body(apprenticeshipId=i + 1, event=f"writer {i}")] * batch)
+        events = events_store(events=[new_event(apprenticeship_id=i + 1, event=f"writer {i}")] * batch)
         stored[i] = [e.id for e in events]
 
     errors = _in_threads(write, WRITERS)
@@ -66,7 +66,7 @@ def test_a_reader_paging_by_id_never_sees_a_later_id_before_an_earlier_one():
             return
         try:
             for _ in range(5):
-                events_store(bodies=[event_body()] * 20)
+                events_store(events=[new_event()] * 20)
         finally:
             finished.append(i)
             if len(finished) == WRITERS:

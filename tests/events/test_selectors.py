@@ -1,4 +1,4 @@
-"""event_query_from_params and events_page: the query rules of seed 004 and issue 6."""
+"""events_page: pages of the store by id or by creation window (seed 004 and issue 6)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coursegate.events.exceptions import EventQueryInvalidError
 from coursegate.events.models import ApprenticeshipEvent
-from coursegate.events.selectors import PAGE_COLUMNS, EventQuery, event_query_from_params, events_page
+from coursegate.events.selectors import PAGE_COLUMNS, EventQuery, events_page
 from coursegate.events.services import events_store
-from tests.events.support import event_body
+from tests.events.support import new_event
 
 X = datetime(2017, 1, 1, tzinfo=UTC)
 ID = PAGE_COLUMNS.index("id")
@@ -25,80 +24,15 @@ def _query(**changes) -> EventQuery:
                          **changes})  # fmt: skip
 
 
-def test_no_parameters_mean_the_first_page_of_1000_of_everything():
-    assert event_query_from_params({}) == _query()
-
-
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"from": "20170101000000", "to": "20170102000000"},
-        {"fromDate": "20170101000000", "toDate": "20170102000000"},
-        {"from": "20170101000000", "toDate": "20170102000000"},
-    ],
-)
-def test_from_and_to_are_synonyms_of_from_date_and_to_date(params):
-    assert event_query_from_params(params) == _query(since=X, until=X + timedelta(days=1))
-
-
-def test_from_is_read_before_from_date_when_both_are_given():
-    query = event_query_from_params({"from": "20170101000000", "fromDate": "20990101000000"})
-
-    assert query.since == X
-
-
-def test_empty_values_mean_the_default():
-    params = {"from": "", "to": "", "pageSize": "", "pageNumber": "", "fromEventId": ""}
-
-    assert event_query_from_params(params) == _query()
-
-
-def test_all_parameters_are_read():
-    params = {"fromDate": "20170101000000", "toDate": "20170101000000", "fromEventId": "7", "pageSize": "10000",
-              "pageNumber": "3"}  # fmt: skip
-
-    assert event_query_from_params(params) == _query(since=X, until=X, from_event_id=7, page_size=10000, page_number=3)
-
-
-@pytest.mark.parametrize(
-    ("params", "errors"),
-    [
-        ({"from": "2016-12-31"}, {"from": ["Bad date format: expected yyyyMMddHHmmss, e.g. 20161231235959."]}),
-        ({"toDate": "20161331000000"}, {"toDate": ["Bad date format: not a real date and time."]}),
-        (
-            {"fromDate": "20170102000000", "to": "20170101000000"},
-            {"fromDate": ["Must be the same as or earlier than the end of the range."]},
-        ),
-        ({"pageSize": "0"}, {"pageSize": ["Must be a whole number between 1 and 10000."]}),
-        ({"pageNumber": "0"}, {"pageNumber": ["Must be a whole number between 1 and 1000000000."]}),
-        ({"fromEventId": "-1"}, {"fromEventId": ["Must be a whole number between 0 and 9223372036854775807."]}),
-        (
-            {"fromEventId": "1", "from": "x"},
-            {"from": ["Bad date format: expected yyyyMMddHHmmss, e.g. 20161231235959."]},
-        ),
-    ],
-)
-def test_bad_parameters_raise_with_the_parameters_name(params, errors):
-    with pytest.raises(EventQueryInvalidError) as raised:
-        event_query_from_params(params)
-
-    assert raised.value.errors == errors
-
-
-@pytest.mark.parametrize("name", ["pageSize", "pageNumber", "fromEventId"])
-@pytest.mark.parametrize("value", ["²", "1" * 5000], ids=["superscript two", "5000 digits"])
-def test_a_number_python_cannot_convert_raises_the_query_error_not_a_value_error(name, value):
-    with pytest.raises(EventQueryInvalidError) as raised:
-        event_query_from_params({name: value})
-
-    assert list(raised.value.errors) == [name]
+def test_a_query_asks_for_the_first_page_of_1000_of_everything_by_default():
+    assert EventQuery() == _query()
 
 
 @pytest.mark.django_db
 class TestEventsPage:
     @pytest.fixture
     def events(self):
-        events = events_store(bodies=[event_body(apprenticeshipId=i) for i in range(1, 7)])
+        events = events_store(events=[new_event(apprenticeship_id=i) for i in range(1, 7)])
         # created 3, 1, 2, 2, 5 and 4 hours after X: out of id order, and two events share a moment
         for event, hours in zip(events, [3, 1, 2, 2, 5, 4], strict=True):
             ApprenticeshipEvent.objects.filter(pk=event.pk).update(created_on=X + timedelta(hours=hours))

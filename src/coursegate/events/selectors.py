@@ -1,70 +1,28 @@
-"""Event store reads: a page by event id (inclusive) or by a half-open creation window."""
+"""Event store reads: a page by event id (inclusive) or by a half-open creation window.
+
+Readers ask with an ``EventQuery`` (typed; the API family parses its query string into one).
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from coursegate.events.exceptions import EventQueryInvalidError
 from coursegate.events.models import ApprenticeshipEvent
 
-DATE_FORMAT = "%Y%m%d%H%M%S"
-_DATE = re.compile(r"[0-9]{14}")
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 1000, 10_000
-_WHOLE = re.compile(r"-?[0-9]{1,19}")  # ASCII digits only, short enough for int()
 
 
 @dataclass(frozen=True)
 class EventQuery:
-    since: datetime | None
-    until: datetime | None
-    from_event_id: int
-    page_size: int
-    page_number: int
+    """``from_event_id`` > 0 pages by id (the dates are then ignored); otherwise by the creation
+    window ``since <= created_on < until`` (either end may be open). Pages are 1-based."""
 
-
-def _date(params: Mapping[str, str], *names: str) -> tuple[str, datetime | None]:
-    for name in names:
-        raw = params.get(name)
-        if raw not in (None, ""):
-            if not _DATE.fullmatch(raw):
-                raise EventQueryInvalidError({name: ["Bad date format: expected yyyyMMddHHmmss, e.g. 20161231235959."]})
-            try:
-                return name, datetime.strptime(raw, DATE_FORMAT).replace(tzinfo=UTC)
-            except ValueError:
-                raise EventQueryInvalidError({name: ["Bad date format: not a real date and time."]}) from None
-    return names[0], None
-
-
-def _whole(params: Mapping[str, str], name: str, default: int, low: int, high: int | None) -> int:
-    raw = params.get(name)
-    if raw in (None, ""):
-        return default
-    bound = f"between {low} and {high}" if high is not None else f"{low} or more"
-    if not _WHOLE.fullmatch(raw):
-        raise EventQueryInvalidError({name: [f"Must be a whole number {bound}."]})
-    value = int(raw)
-    if value < low or (high is not None and value > high):
-        raise EventQueryInvalidError({name: [f"Must be a whole number {bound}."]})
-    return value
-
-
-def event_query_from_params(params: Mapping[str, str]) -> EventQuery:
-    """Seed 004's ``from``/``to`` and the .NET client's ``fromDate``/``toDate`` are synonyms; dates
-    are validated even when ``fromEventId`` (which wins) is given."""
-    from_name, since = _date(params, "from", "fromDate")
-    _, until = _date(params, "to", "toDate")
-    if since is not None and until is not None and since > until:
-        raise EventQueryInvalidError({from_name: ["Must be the same as or earlier than the end of the range."]})
-    return EventQuery(
-        since=since,
-        until=until,
-        from_event_id=_whole(params, "fromEventId", 0, 0, 2**63 - 1),
-        page_size=_whole(params, "pageSize", PAGE_SIZE_DEFAULT, 1, PAGE_SIZE_MAX),
-        page_number=_whole(params, "pageNumber", 1, 1, 10**9),
-    )
+    since: datetime | None = None
+    until: datetime | None = None
+    from_event_id: int = 0
+    page_size: int = PAGE_SIZE_DEFAULT
+    page_number: int = 1
 
 
 PAGE_COLUMNS = (

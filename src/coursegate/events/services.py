@@ -1,5 +1,9 @@
 """Event store writes.
 
+Events arrive typed (``NewEvent``: the API family parses the contract's bodies into them). The
+rules a stored row must satisfy are the table's constraints (events/models.py); a batch holds at
+most ``MAX_BATCH`` events.
+
 Appending takes a transaction-scoped advisory lock on PostgreSQL (SQLite serialises writers by
 itself), so ids are committed in the order they are drawn: a reader paging with ``fromEventId``
 never sees id N+1 before id N exists, and ``created_on`` never goes backwards along the ids.
@@ -10,47 +14,58 @@ COPY with ids drawn from the sequence first.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from coursegate.events.exceptions import EventInvalidError
+from coursegate.events.exceptions import EventBatchTooLargeError
 from coursegate.events.models import ApprenticeshipEvent
-from coursegate.events.validation import validate_event
 
 APPEND_LOCK_KEY = 0x436F7572_73657674  # "Coursevt": one advisory lock for the whole store
 INSERT_BATCH = 2000
 MAX_BATCH = 10_000
 
 
-def events_store(*, bodies: Sequence) -> list[ApprenticeshipEvent]:
-    """Validate every event, then store them all in one transaction, or none.
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """One event to store: clean values (text trimmed, date-times in UTC, cost with two decimals)."""
 
-    Raises EventInvalidError with one error map per event (empty for the valid ones).
+    event: str
+    apprenticeship_id: int
+    payment_status: str
+    agreement_status: str
+    provider_id: str
+    learner_id: str
+    employer_account_id: str
+    training_type: int
+    training_id: str
+    training_start_date: datetime
+    training_end_date: datetime
+    training_total_cost: Decimal
+
+
+def events_store(*, events: Sequence[NewEvent]) -> list[ApprenticeshipEvent]:
+    """Store ``events`` in one transaction, all or none, with ids increasing in input order and
+    one shared creation time.
+
+    Raises EventBatchTooLargeError for more than MAX_BATCH events (nothing is stored).
     """
-    if len(bodies) > MAX_BATCH:
-        raise EventInvalidError({"non_field_errors": [f"At most {MAX_BATCH} events may be sent at once."]})
-    inputs, errors = [], []
-    for body in bodies:
-        event, problems = validate_event(body)
-        inputs.append(event)
-        errors.append(problems)
-    if any(errors):
-        raise EventInvalidError(errors)
-    return _append(inputs)
+    if len(events) > MAX_BATCH:
+        raise EventBatchTooLargeError(MAX_BATCH)
+    return _append(events)
 
 
-def event_store(*, body) -> ApprenticeshipEvent:
-    """Validate and store one event; raises EventInvalidError with the event's error map."""
-    event, problems = validate_event(body)
-    if problems:
-        raise EventInvalidError(problems)
+def event_store(*, event: NewEvent) -> ApprenticeshipEvent:
+    """Store one event."""
     [stored] = _append([event])
     return stored
 
 
 @transaction.atomic
-def _append(inputs) -> list[ApprenticeshipEvent]:
+def _append(inputs: Sequence[NewEvent]) -> list[ApprenticeshipEvent]:
     if not inputs:
         return []
     if connection.vendor == "postgresql":

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from coursegate.events.models import ApprenticeshipEvent
 from coursegate.events.services import events_store
 from tests.api.apprenticeship_events.support import IDP_AUDIENCE, IDP_ISSUER, IDP_SECRET, READ, STORE
-from tests.events.support import event_body
+from tests.events.support import new_event
 
 
 def _client(header: str | None) -> APIClient:
@@ -70,10 +70,11 @@ def frozen_writer(make_user, jwt_for):
 
 @pytest.fixture
 def store_events(db):
-    """store_events(n, **changes) -> n events stored in one batch by the domain service."""
+    """store_events(n, **changes) -> n events stored in one batch by the domain service
+    (``changes``: NewEvent fields)."""
 
     def make(n: int, **changes) -> list[ApprenticeshipEvent]:
-        return events_store(bodies=[event_body(apprenticeshipId=i + 1, **changes) for i in range(n)])
+        return events_store(events=[new_event(apprenticeship_id=i + 1, **changes) for i in range(n)])
 
     return make
 

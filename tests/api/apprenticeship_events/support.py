@@ -4,7 +4,24 @@ from __future__ import annotations
 
 import json
 
-from tests.events.support import SEED_EVENT
+# Seed 004's example body as a Python object (what json.loads gives for the seed's text).
+SEED_EVENT = {
+    "event": "An event",
+    "apprenticeshipId": 444,
+    "paymentStatus": "active",
+    "agreementStatus": "agreed",
+    "providerId": "1111",
+    "learnerId": "9999",
+    "trainingType": "framework",
+    "trainingId": "3333",
+    "employerAccountId": "2222",
+    "trainingStartDate": "2017-01-31T00:00:00",
+    "trainingEndDate": "2017-12-31T00:00:00",
+    "trainingTotalCost": 123.45,
+}
+
+REQUIRED_FIELDS = list(SEED_EVENT)
+TEXT_FIELDS = ["paymentStatus", "agreementStatus", "providerId", "learnerId", "employerAccountId", "trainingId"]
 
 EVENTS = "/api/events/apprenticeships"
 BULK = f"{EVENTS}/bulk"
@@ -15,14 +32,16 @@ IDP_ISSUER = "https://idp.apprenticeships.example"
 IDP_AUDIENCE = "https://coursegate.example/events"
 IDP_SECRET = "the-apprenticeship-idp-shared-secret-0123456789"
 
-NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
-INVALID_TOKEN = {"detail": "Invalid Token."}
-NO_STORE = {"detail": "You do not have permission to perform this action."}
-NO_READ = NO_STORE  # the foundation's 403 body, whichever permission is missing
 REQUIRED = ["This field is required."]
 
 # Issue 6: the seed's camelCase keys plus id and createdOn, nothing else.
 OUTPUT_KEYS = {"id", "createdOn", *SEED_EVENT}
+
+
+def event_body(**changes) -> dict:
+    """The seed's body with ``changes`` applied; a value of ``...`` removes the key."""
+    body = {**SEED_EVENT, **changes}
+    return {key: value for key, value in body.items() if value is not ...}
 
 
 def post_json(client, path: str, data, **extra):

@@ -23,29 +23,68 @@ from tests.api.apprenticeship_events.support import (
     EVENTS,
     IDP_AUDIENCE,
     IDP_SECRET,
-    INVALID_TOKEN,
-    NO_READ,
-    NO_STORE,
-    NOT_PROVIDED,
     READ,
     STORE,
+    event_body,
     post_json,
 )
-from tests.events.support import event_body
+from tests.kit.permissions import (
+    ANONYMOUS,
+    BAD_TOKEN,
+    FORBIDDEN,
+    INVALID_TOKEN,
+    NOT_PROVIDED,
+    Endpoint,
+    anonymous_client,
+    bad_token_client,
+    check,
+    matrix,
+    send,
+)
 
 OTHER_SECRET = "not-the-secret-anyone-configured-0123456789"
 
-# (endpoint name, method, path, body, success status)
-ENDPOINTS = [
-    ("query", "get", EVENTS, None, 200),
-    ("store", "post", EVENTS, event_body(), 201),
-    ("bulk", "post", BULK, [event_body()], 201),
+# Callers holding the read role, the store role, or both (every other caller with a valid token
+# holds neither and gets 403 everywhere).
+READERS = ["reader JWT", "reader opaque token", "trusted issuer, data: Read"]
+WRITERS = ["writer JWT", "writer opaque token", "trusted issuer, data: Store"]
+BOTH = [
+    "reader and writer JWT",
+    "trusted issuer, data: Read Store",
+    "trusted issuer, roles claim",
+    "trusted issuer, 4 min past exp",
+    "trusted issuer, one of its audiences",
 ]
+
+ENDPOINTS = [
+    Endpoint("query", "get", EVENTS, expect=dict.fromkeys(READERS + BOTH, 200)),
+    Endpoint("store", "post", EVENTS, event_body(), expect=dict.fromkeys(WRITERS + BOTH, 201)),
+    Endpoint("bulk", "post", BULK, [event_body()], expect=dict.fromkeys(WRITERS + BOTH, 201)),
+]
+
+# caller -> what it gets from an endpoint that does not list it in ``expect``
+CALLERS = {
+    ANONYMOUS: NOT_PROVIDED,
+    BAD_TOKEN: INVALID_TOKEN,
+    "garbage": INVALID_TOKEN,
+    "forged JWT (another secret)": INVALID_TOKEN,
+    "expired JWT (1 s ago)": INVALID_TOKEN,
+    "unsigned JWT (alg none)": INVALID_TOKEN,
+    **dict.fromkeys(READERS + WRITERS + BOTH, FORBIDDEN),
+    "JWT without roles": FORBIDDEN,
+    "JWT with other roles": FORBIDDEN,
+    "trusted issuer, no data claim": FORBIDDEN,
+    "trusted issuer, 10 min past exp": INVALID_TOKEN,
+    "trusted issuer, wrong audience": INVALID_TOKEN,
+    "trusted issuer, wrong secret": INVALID_TOKEN,
+    "trusted issuer, no exp": INVALID_TOKEN,
+    "untrusted issuer": INVALID_TOKEN,
+    "our issuer signed with the trusted issuer's secret": INVALID_TOKEN,
+}
 
 
 def _call(client, endpoint: str):
-    _, method, path, body, _ = next(e for e in ENDPOINTS if e[0] == endpoint)
-    return client.get(path) if method == "get" else post_json(client, path, body)
+    return send(client, next(e for e in ENDPOINTS if e.name == endpoint))
 
 
 def _resigned(token: str, key: str, **changes) -> str:
@@ -55,7 +94,7 @@ def _resigned(token: str, key: str, **changes) -> str:
 
 @pytest.fixture
 def authorization(make_user, jwt_for, bearer_for, trusted_issuer):
-    """authorization(credential) -> the Authorization header of that kind of caller (None: none)."""
+    """authorization(caller) -> the Authorization header of that kind of caller."""
 
     def user_with(name: str, roles: list[str]):
         user = make_user(name)
@@ -63,11 +102,9 @@ def authorization(make_user, jwt_for, bearer_for, trusted_issuer):
             role_assign(user=user, role=role)
         return user
 
-    def make(credential: str) -> str | None:
+    def make(credential: str) -> str:
         now = int(time.time())
         match credential:
-            case "no token":
-                return None
             case "reader JWT":
                 return f"Bearer {jwt_for(make_user('reader'), roles=[READ])}"
             case "writer JWT":
@@ -124,59 +161,28 @@ def authorization(make_user, jwt_for, bearer_for, trusted_issuer):
     return make
 
 
-OK, UNAUTHENTICATED, FORBIDDEN = "ok", 401, 403
+@pytest.fixture
+def clients(authorization, token_client):
+    """clients(caller) -> an APIClient sending that caller's credentials (none for ANONYMOUS)."""
 
-# credential -> expected outcome for (query, store, bulk)
-MATRIX = {
-    "no token": (UNAUTHENTICATED,) * 3,
-    "garbage": (UNAUTHENTICATED,) * 3,
-    "forged JWT (another secret)": (UNAUTHENTICATED,) * 3,
-    "expired JWT (1 s ago)": (UNAUTHENTICATED,) * 3,
-    "unsigned JWT (alg none)": (UNAUTHENTICATED,) * 3,
-    "reader JWT": (OK, FORBIDDEN, FORBIDDEN),
-    "writer JWT": (FORBIDDEN, OK, OK),
-    "reader and writer JWT": (OK, OK, OK),
-    "JWT without roles": (FORBIDDEN,) * 3,
-    "JWT with other roles": (FORBIDDEN,) * 3,
-    "reader opaque token": (OK, FORBIDDEN, FORBIDDEN),
-    "writer opaque token": (FORBIDDEN, OK, OK),
-    "trusted issuer, data: Read Store": (OK, OK, OK),
-    "trusted issuer, data: Read": (OK, FORBIDDEN, FORBIDDEN),
-    "trusted issuer, data: Store": (FORBIDDEN, OK, OK),
-    "trusted issuer, no data claim": (FORBIDDEN,) * 3,
-    "trusted issuer, roles claim": (OK, OK, OK),
-    "trusted issuer, 4 min past exp": (OK, OK, OK),
-    "trusted issuer, 10 min past exp": (UNAUTHENTICATED,) * 3,
-    "trusted issuer, wrong audience": (UNAUTHENTICATED,) * 3,
-    "trusted issuer, one of its audiences": (OK, OK, OK),
-    "trusted issuer, wrong secret": (UNAUTHENTICATED,) * 3,
-    "trusted issuer, no exp": (UNAUTHENTICATED,) * 3,
-    "untrusted issuer": (UNAUTHENTICATED,) * 3,
-    "our issuer signed with the trusted issuer's secret": (UNAUTHENTICATED,) * 3,
-}
-CASES = [
-    pytest.param(credential, endpoint[0], outcome, id=f"{credential} -> {endpoint[0]}")
-    for credential, outcomes in MATRIX.items()
-    for endpoint, outcome in zip(ENDPOINTS, outcomes, strict=True)
-]
+    def make(caller: str):
+        if caller == ANONYMOUS:
+            return anonymous_client()
+        if caller == BAD_TOKEN:
+            return bad_token_client()
+        return token_client(authorization(caller))
+
+    return make
 
 
-@pytest.mark.parametrize(("credential", "endpoint", "outcome"), CASES)
-def test_the_permission_matrix(authorization, token_client, credential, endpoint, outcome):
-    response = _call(token_client(authorization(credential)), endpoint)
+@pytest.mark.parametrize(("endpoint", "caller", "expected"), matrix(ENDPOINTS, CALLERS))
+def test_the_permission_matrix(clients, endpoint, caller, expected):
+    response = send(clients(caller), endpoint)
 
-    success = next(e[4] for e in ENDPOINTS if e[0] == endpoint)
-    if outcome == OK:
-        assert response.status_code == success, response.content
-    elif outcome == UNAUTHENTICATED:
-        assert response.status_code == 401
-        assert response.json() == (NOT_PROVIDED if credential == "no token" else INVALID_TOKEN)
+    check(response, expected)
+    if expected.status == 401:
         assert response["WWW-Authenticate"] == 'Bearer realm="api"'
-    else:
-        assert response.status_code == 403
-        assert response.json() == (NO_READ if endpoint == "query" else NO_STORE)
-    stored = ApprenticeshipEvent.objects.count()
-    assert stored == (1 if outcome == OK and endpoint != "query" else 0)
+    assert ApprenticeshipEvent.objects.count() == (1 if expected.status == 201 else 0)
 
 
 @pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "JWT", "jwt"])
@@ -195,8 +201,7 @@ def test_the_scheme_word_may_be_bearer_or_jwt_in_any_case(authorization, token_c
 def test_another_scheme_counts_as_no_credentials(token_client, header):
     response = _call(token_client(header), "query")
 
-    assert response.status_code == 401
-    assert response.json() == NOT_PROVIDED
+    check(response, NOT_PROVIDED)
 
 
 def test_revoking_the_role_behind_an_opaque_token_takes_effect_at_once(make_user, bearer_for, token_client):
@@ -219,8 +224,7 @@ def test_an_opaque_token_past_its_lifetime_is_a_401(make_user, bearer_for, token
     with time_machine.travel(datetime.now(UTC) + lifetime + timedelta(seconds=1)):
         response = _call(client, "query")
 
-    assert response.status_code == 401
-    assert response.json() == INVALID_TOKEN
+    check(response, INVALID_TOKEN)
 
 
 @pytest.mark.parametrize(("expired_ago", "status"), [(60, 200), (299, 200), (301, 401), (600, 401)])
@@ -257,15 +261,13 @@ def test_the_trusted_issuers_token_is_not_accepted_once_the_issuer_is_no_longer_
 
     response = _call(token_client(f"Bearer {token}"), "query")
 
-    assert response.status_code == 401
-    assert response.json() == INVALID_TOKEN
+    check(response, INVALID_TOKEN)
 
 
 def test_the_permission_is_checked_before_the_body_is_read(reader_client):
     response = post_json(reader_client, EVENTS, '{"event": ')
 
-    assert response.status_code == 403
-    assert response.json() == NO_STORE
+    check(response, FORBIDDEN)
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])

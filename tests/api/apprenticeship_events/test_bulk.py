@@ -11,8 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coursegate.events.models import ApprenticeshipEvent
-from tests.api.apprenticeship_events.support import BULK, REQUIRED, post_json, seed_output
-from tests.events.support import event_body
+from tests.api.apprenticeship_events.support import BULK, REQUIRED, event_body, post_json, seed_output
 
 CREATED = datetime(2023, 6, 30, 8, 15, 0, tzinfo=UTC)
 

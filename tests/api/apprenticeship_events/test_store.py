@@ -18,10 +18,12 @@ from tests.api.apprenticeship_events.support import (
     EVENTS,
     OUTPUT_KEYS,
     REQUIRED,
+    REQUIRED_FIELDS,
+    TEXT_FIELDS,
+    event_body,
     post_json,
     seed_output,
 )
-from tests.events.support import REQUIRED_FIELDS, TEXT_FIELDS, event_body
 
 # The seed's example, byte for byte (its mixed space and tab indentation included).
 SEED_TEXT = (

@@ -1,90 +1,238 @@
-"""Output shape of the Apprenticeship Events API: the seed's camelCase keys plus ``id`` and
-``createdOn``; ``trainingType`` as "framework"/"standard"; date-times in UTC with a ``Z``."""
+"""Wire shapes of the Apprenticeship Events API (seed 004_2ed8256fba468e57.txt;
+reference/events_and_clients.md Part 1; issue 6 decides where they differ).
+
+The input serializers are the parsers: ``EventInput`` reads one event into the domain's
+``NewEvent``, ``EventBulkInput`` an array of them, ``EventQueryInput`` GET's query string into
+``EventQuery``; their fields (fields.py) carry the contract's messages. ``EventOutput`` is the one
+declaration of an answered event, for the renderer and the OpenAPI document alike.
+
+Bulk batches and pages hold up to 10,000 events, so these serializers run their fields' ``parse``
+in one loop and build output dicts directly, without DRF's per-field machinery.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC
+from operator import attrgetter
+from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
-from coursegate.events.models import TrainingType
-
-
-def _iso(value) -> str:
-    """UTC with a ``Z``; fractional seconds only when there are any (as DRF renders)."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
-
-
-_TRAINING_TYPES = {choice.value: choice.label for choice in TrainingType}
-
-
-def event_row_as_dict(row: tuple) -> dict:
-    """The same shape from a row of events.selectors.PAGE_COLUMNS. Date-times stay datetime objects
-    (UTC from the database): the renderer writes them as ISO 8601 with ``Z`` in C."""
-    (id_, created, event, apprenticeship_id, payment, agreement, provider, learner, employer, training_type,
-     training_id, start, end, cost) = row  # fmt: skip
-    return {
-        "id": id_,
-        "createdOn": created,
-        "event": event,
-        "apprenticeshipId": apprenticeship_id,
-        "paymentStatus": payment,
-        "agreementStatus": agreement,
-        "providerId": provider,
-        "learnerId": learner,
-        "employerAccountId": employer,
-        "trainingType": _TRAINING_TYPES[training_type],
-        "trainingId": training_id,
-        "trainingStartDate": start,
-        "trainingEndDate": end,
-        "trainingTotalCost": float(cost),
-    }
-
-
-def event_as_dict(event) -> dict:
-    return {
-        "id": event.id,
-        "createdOn": _iso(event.created_on),
-        "event": event.event,
-        "apprenticeshipId": event.apprenticeship_id,
-        "paymentStatus": event.payment_status,
-        "agreementStatus": event.agreement_status,
-        "providerId": event.provider_id,
-        "learnerId": event.learner_id,
-        "employerAccountId": event.employer_account_id,
-        "trainingType": TrainingType(event.training_type).label,
-        "trainingId": event.training_id,
-        "trainingStartDate": _iso(event.training_start_date),
-        "trainingEndDate": _iso(event.training_end_date),
-        "trainingTotalCost": event.training_total_cost,
-    }
-
-
-@extend_schema_field(
-    {"oneOf": [{"type": "string", "enum": ["framework", "standard"]}, {"type": "integer", "enum": [1, 2]}]}
+from coursegate.api.apprenticeship_events.fields import (
+    REQUIRED,
+    BoundedWhole,
+    CompactDateTime,
+    Cost,
+    PositiveBigInteger,
+    TrainingTypeField,
+    TrimmedText,
+    UtcDateTime,
 )
-class TrainingTypeField(serializers.Field):
-    """ "framework" or 1, "standard" or 2 (names in any case); answered as the name."""
+from coursegate.events.models import TrainingType
+from coursegate.events.selectors import PAGE_COLUMNS, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, EventQuery
+from coursegate.events.services import MAX_BATCH, NewEvent
+
+TEXT_MAX = 50  # the columns' size (events/models.py)
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
 
 class EventInput(serializers.Serializer):
-    """Documentation of the body (keys match case-insensitively; validation is the domain's)."""
+    """One event (seed 004). Keys match case-insensitively (the seed's camelCase, the .NET client's
+    PascalCase) and unknown keys are ignored; every problem is reported at once, under the seed's
+    camelCase name, in the order of the fields below."""
 
-    event = serializers.CharField(max_length=50)
-    apprenticeshipId = serializers.IntegerField(min_value=1)  # noqa: N815 (the seed's names)
+    event = TrimmedText(max_length=TEXT_MAX)
+    apprenticeshipId = PositiveBigInteger(min_value=1, source="apprenticeship_id")  # noqa: N815 (the seed's names)
+    paymentStatus = TrimmedText(max_length=TEXT_MAX, source="payment_status")  # noqa: N815
+    agreementStatus = TrimmedText(max_length=TEXT_MAX, source="agreement_status")  # noqa: N815
+    providerId = TrimmedText(max_length=TEXT_MAX, source="provider_id")  # noqa: N815
+    learnerId = TrimmedText(max_length=TEXT_MAX, source="learner_id")  # noqa: N815
+    employerAccountId = TrimmedText(max_length=TEXT_MAX, source="employer_account_id")  # noqa: N815
+    trainingId = TrimmedText(max_length=TEXT_MAX, source="training_id")  # noqa: N815
+    trainingType = TrainingTypeField(source="training_type")  # noqa: N815
+    trainingStartDate = UtcDateTime(source="training_start_date")  # noqa: N815
+    trainingEndDate = UtcDateTime(source="training_end_date")  # noqa: N815
+    trainingTotalCost = Cost(max_digits=18, decimal_places=2, min_value=0, source="training_total_cost")  # noqa: N815
+
+    NOT_AN_OBJECT = "Each event must be a JSON object."
+    END_BEFORE_START = "Must not be earlier than trainingStartDate."
+
+    def run_validation(self, data=empty) -> NewEvent:
+        return self.to_internal_value(data)
+
+    def to_internal_value(self, data) -> NewEvent:
+        if not isinstance(data, dict):
+            raise ValidationError({NON_FIELD: [self.NOT_AN_OBJECT]})
+        if _NAMES.issuperset(data):  # the seed's own spelling: nothing to match
+            values = data
+        else:
+            values = {}
+            for key, value in data.items():
+                name = _BY_LOWER.get(str(key).lower())
+                if name is not None:
+                    values[name] = value  # of two spellings of one key, the later wins
+        clean, errors = {}, {}
+        for name, attribute, field in _PLAN:
+            raw = values.get(name)
+            if raw is None or raw == "":
+                errors[name] = [REQUIRED]
+                continue
+            value, problem = field.parse(raw)
+            if problem is None:
+                clean[attribute] = value
+            else:
+                errors[name] = [problem]
+        start, end = clean.get("training_start_date"), clean.get("training_end_date")
+        if start is not None and end is not None and start > end:
+            errors["trainingEndDate"] = [self.END_BEFORE_START]
+        if errors:
+            raise ValidationError({name: errors[name] for name, _, _ in _PLAN if name in errors})
+        return NewEvent(**clean)
+
+
+# (wire name, NewEvent attribute, field) in the declared order; the fields' parse needs no binding.
+_PLAN = tuple((name, field.source or name, field) for name, field in EventInput._declared_fields.items())
+_NAMES = frozenset(name for name, _, _ in _PLAN)
+_BY_LOWER = {name.lower(): name for name in _NAMES}
+
+
+class EventBulkInput(serializers.ListSerializer):
+    """A JSON array of at most MAX_BATCH events, refused as a whole beyond that (before any event
+    is read); otherwise every event is parsed, and any problem answers one error map per event
+    (``{}`` for the valid ones)."""
+
+    child = EventInput()
+    default_error_messages = {
+        "not_a_list": "Expected a JSON array of events.",
+        "max_length": "At most {max_length} events may be sent at once.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", MAX_BATCH)
+        super().__init__(*args, **kwargs)
+
+    def run_validation(self, data=empty) -> list[NewEvent]:
+        return self.to_internal_value(data)
+
+    def to_internal_value(self, data) -> list[NewEvent]:
+        if not isinstance(data, list):
+            raise ValidationError({NON_FIELD: [self.error_messages["not_a_list"]]})
+        if len(data) > self.max_length:
+            raise ValidationError({NON_FIELD: [self.error_messages["max_length"].format(max_length=self.max_length)]})
+        parse_one = self.child.to_internal_value
+        events, errors = [], {}
+        for index, item in enumerate(data):
+            try:
+                events.append(parse_one(item))
+            except ValidationError as exc:
+                errors[index] = exc.detail
+        if errors:
+            raise ValidationError([errors.get(index, {}) for index in range(len(data))])
+        return events
+
+
+class EventQueryInput(serializers.Serializer):
+    """GET's query string. Seed 004's ``from``/``to`` and the .NET client's ``fromDate``/``toDate``
+    are synonyms (the first given wins); dates are checked even when ``fromEventId`` (which wins
+    over them) is given. Empty values mean the default; the first problem found is answered."""
+
+    RANGE_REVERSED = "Must be the same as or earlier than the end of the range."
+
+    def get_fields(self) -> dict:
+        # Built here rather than declared: "from" is a Python keyword.
+        def date(help_text: str = "") -> CompactDateTime:
+            return CompactDateTime(required=False, allow_blank=True, help_text=help_text or None)
+
+        return {
+            "from": date("yyyyMMddHHmmss (UTC), inclusive; alias fromDate"),
+            "to": date("yyyyMMddHHmmss (UTC), exclusive; alias toDate"),
+            "fromDate": date(),
+            "toDate": date(),
+            "fromEventId": BoundedWhole(
+                min_value=0, max_value=2**63 - 1, default=0, help_text="Inclusive; wins over dates"
+            ),
+            "pageSize": BoundedWhole(
+                min_value=1, max_value=PAGE_SIZE_MAX, default=PAGE_SIZE_DEFAULT, help_text="1..10000, default 1000"
+            ),
+            "pageNumber": BoundedWhole(min_value=1, max_value=10**9, default=1, help_text="1-based, default 1"),
+        }
+
+    def run_validation(self, data=empty) -> EventQuery:
+        return self.to_internal_value(data)
+
+    def to_internal_value(self, data) -> EventQuery:
+        since_name, since = self._first(data, "from", "fromDate")
+        _, until = self._first(data, "to", "toDate")
+        if since is not None and until is not None and since > until:
+            raise ValidationError({since_name: [self.RANGE_REVERSED]})
+        return EventQuery(
+            since=since,
+            until=until,
+            from_event_id=self._number(data, "fromEventId"),
+            page_size=self._number(data, "pageSize"),
+            page_number=self._number(data, "pageNumber"),
+        )
+
+    def _first(self, data, *names: str) -> tuple[str, Any]:
+        """The first of ``names`` given a value, and that value parsed (None when none is given)."""
+        for name in names:
+            raw = data.get(name)
+            if raw is not None and raw != "":
+                value, problem = self.fields[name].parse(raw)
+                if problem is not None:
+                    raise ValidationError({name: [problem]})
+                return name, value
+        return names[0], None
+
+    def _number(self, data, name: str) -> int:
+        value = self._first(data, name)[1]
+        return self.fields[name].default if value is None else value
+
+
+_event_columns = attrgetter(*PAGE_COLUMNS)
+_TRAINING_TYPE_NAMES = {int(choice): choice.label for choice in TrainingType}
+
+
+class EventOutput(serializers.Serializer):
+    """An event as answered (issue 6): the seed's camelCase keys plus ``id`` and ``createdOn``;
+    ``trainingType`` by name; date-times in UTC with a ``Z``; the cost as a JSON number."""
+
+    id = serializers.IntegerField()
+    createdOn = serializers.DateTimeField()  # noqa: N815 (the seed's names)
+    event = serializers.CharField()
+    apprenticeshipId = serializers.IntegerField()  # noqa: N815
     paymentStatus = serializers.CharField()  # noqa: N815
     agreementStatus = serializers.CharField()  # noqa: N815
     providerId = serializers.CharField()  # noqa: N815
     learnerId = serializers.CharField()  # noqa: N815
-    trainingType = TrainingTypeField()  # noqa: N815
-    trainingId = serializers.CharField()  # noqa: N815
     employerAccountId = serializers.CharField()  # noqa: N815
+    trainingType = serializers.ChoiceField(choices=list(_TRAINING_TYPE_NAMES.values()))  # noqa: N815
+    trainingId = serializers.CharField()  # noqa: N815
     trainingStartDate = serializers.DateTimeField()  # noqa: N815
     trainingEndDate = serializers.DateTimeField()  # noqa: N815
-    trainingTotalCost = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)  # noqa: N815
+    trainingTotalCost = serializers.FloatField()  # noqa: N815
 
-
-class EventOutput(EventInput):
-    id = serializers.IntegerField()
-    createdOn = serializers.DateTimeField()  # noqa: N815
+    def to_representation(self, instance) -> dict:
+        """``instance``: a row of events.selectors.PAGE_COLUMNS (the page's hot path) or a stored
+        ApprenticeshipEvent. Date-times stay datetime objects in UTC: FastJSONRenderer writes them
+        as ISO 8601 with ``Z``, as DRF's DateTimeField would."""
+        (id_, created, event, apprenticeship_id, payment, agreement, provider, learner, employer, training_type,
+         training_id, start, end, cost) = instance if type(instance) is tuple else _event_columns(instance)  # fmt: skip
+        return {
+            "id": id_,
+            "createdOn": created,
+            "event": event,
+            "apprenticeshipId": apprenticeship_id,
+            "paymentStatus": payment,
+            "agreementStatus": agreement,
+            "providerId": provider,
+            "learnerId": learner,
+            "employerAccountId": employer,
+            "trainingType": _TRAINING_TYPE_NAMES[training_type],
+            "trainingId": training_id,
+            "trainingStartDate": start,
+            "trainingEndDate": end,
+            "trainingTotalCost": float(cost),
+        }

@@ -2,78 +2,39 @@
 reference/events_and_clients.md Part 1; issue 6 decides where they differ).
 
 Permissions come from the token's roles: ``StoreApprenticeshipEvent`` to write,
-``ReadApprenticeshipEvent`` to read (our JWTs' ``roles`` claim, a trusted issuer's ``roles`` or
-space-separated ``data`` claim, or role assignments for opaque tokens). Missing permission: 403.
+``ReadApprenticeshipEvent`` to read (permissions.py). Missing permission: 403. Bodies and query
+strings are parsed by the input serializers (serializers.py); domain errors are answered by the
+family's table (errors.py).
 """
 
 from __future__ import annotations
 
-import decimal
-import json
 from urllib.parse import urlencode
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
-from rest_framework.permissions import BasePermission
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from coursegate.api.apprenticeship_events.errors import ERRORS
+from coursegate.api.apprenticeship_events.parsers import ExactJSONParser
+from coursegate.api.apprenticeship_events.permissions import permission_for
 from coursegate.api.apprenticeship_events.serializers import (
+    EventBulkInput,
     EventInput,
     EventOutput,
-    event_as_dict,
-    event_row_as_dict,
+    EventQueryInput,
 )
-from coursegate.core.errors import family_exception_handler
-from coursegate.events.exceptions import EventInvalidError, EventQueryInvalidError
-from coursegate.events.selectors import event_query_from_params, events_page
+from coursegate.core.api import FamilyApiView
+from coursegate.core.serializers import parse
+from coursegate.events.selectors import events_page
 from coursegate.events.services import event_store, events_store
 
-STORE, READ = "StoreApprenticeshipEvent", "ReadApprenticeshipEvent"
 
-exception_handler = family_exception_handler(
-    {
-        EventInvalidError: lambda exc: Response(exc.errors, status=400),
-        EventQueryInvalidError: lambda exc: Response(exc.errors, status=400),
-    }
-)
-
-
-def _holds(role: str):
-    class HoldsRole(BasePermission):
-        """403 with the foundation's body when the token lacks ``role``."""
-
-        def has_permission(self, request, view) -> bool:
-            credential = request.auth
-            return bool(request.user and request.user.is_authenticated and credential is not None
-                        and credential.has_role(role))  # fmt: skip
-
-    HoldsRole.__name__ = f"Holds{role}"
-    return HoldsRole
-
-
-class ExactJSONParser(JSONParser):
-    """JSON with numbers kept exact (costs are decimals); a malformed body is a 400."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return json.load(stream, parse_float=decimal.Decimal)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
-        except RecursionError:
-            raise ParseError("JSON parse error - the body is nested too deeply.") from None
-
-
-class EventsApiView(APIView):
+class EventsApiView(FamilyApiView):
     parser_classes = [ExactJSONParser]
-
-    def get_exception_handler(self):
-        return exception_handler
+    error_table = ERRORS
 
     def get_permissions(self):
-        return [_holds(READ if self.request.method in ("GET", "HEAD", "OPTIONS") else STORE)()]
+        return [permission_for(self.request.method)()]
 
 
 def _location(request, first_id: int, count: int) -> str:
@@ -89,21 +50,13 @@ class ApprenticeshipEventsView(EventsApiView):
 
     @extend_schema(
         operation_id="apprenticeship_events_list",
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.STR, description="yyyyMMddHHmmss (UTC), inclusive; alias fromDate"),
-            OpenApiParameter("to", OpenApiTypes.STR, description="yyyyMMddHHmmss (UTC), exclusive; alias toDate"),
-            OpenApiParameter("fromDate", OpenApiTypes.STR),
-            OpenApiParameter("toDate", OpenApiTypes.STR),
-            OpenApiParameter("fromEventId", OpenApiTypes.INT, description="Inclusive; wins over dates"),
-            OpenApiParameter("pageSize", OpenApiTypes.INT, description="1..10000, default 1000"),
-            OpenApiParameter("pageNumber", OpenApiTypes.INT, description="1-based, default 1"),
-        ],
+        parameters=[EventQueryInput],
         responses={200: EventOutput(many=True), 400: OpenApiResponse(description="{parameter: [message]}")},
     )
     def get(self, request):
-        query = event_query_from_params(request.query_params)
+        query = parse(EventQueryInput, request.query_params)
         events = events_page(query)
-        response = Response([event_row_as_dict(row) for row in events])
+        response = Response(EventOutput(events, many=True).data)
         if len(events) == query.page_size:
             params = request.query_params.copy()
             if query.from_event_id > 0:  # keyset: continue after the last id
@@ -120,8 +73,8 @@ class ApprenticeshipEventsView(EventsApiView):
         responses={201: EventOutput, 400: OpenApiResponse(description="{field: [message]}")},
     )
     def post(self, request):
-        event = event_store(body=request.data)
-        response = Response(event_as_dict(event), status=201)
+        event = event_store(event=parse(EventInput, request.data))
+        response = Response(EventOutput(event).data, status=201)
         response["Location"] = _location(request, event.id, 1)
         return response
 
@@ -132,14 +85,12 @@ class ApprenticeshipEventsBulkView(EventsApiView):
 
     @extend_schema(
         operation_id="apprenticeship_events_store_bulk",
-        request=EventInput(many=True),
+        request=EventBulkInput,
         responses={201: EventOutput(many=True), 400: OpenApiResponse(description="[{field: [message]}, ...]")},
     )
     def post(self, request):
-        if not isinstance(request.data, list):
-            return Response({"non_field_errors": ["Expected a JSON array of events."]}, status=400)
-        events = events_store(bodies=request.data)
-        response = Response([event_as_dict(e) for e in events], status=201)
+        events = events_store(events=parse(EventBulkInput, request.data))
+        response = Response(EventOutput(events, many=True).data, status=201)
         if events:
             response["Location"] = _location(request, events[0].id, len(events))
         return response
