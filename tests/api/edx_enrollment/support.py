@@ -8,10 +8,6 @@ E = "/api/enrollment/v1"
 C = "course-v1:Org+Num+Run"
 LEGACY = "Org/Num/Run"
 
-FORBIDDEN = {"detail": "You do not have permission to perform this action."}
-NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
-INVALID_TOKEN = {"detail": "Invalid Token."}
-
 
 def post_enrollment(client, body):
     return client.post(f"{E}/enrollment", body, format="json")
