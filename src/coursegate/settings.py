@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "coursegate.enterprise",
     "coursegate.catalogs",
     "coursegate.subscriptions",
+    "coursegate.enterprise_jobs",
     "coursegate.events",
     "coursegate.assignments",
     "coursegate.demo",

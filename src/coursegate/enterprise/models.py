@@ -1,5 +1,5 @@
-"""Enterprise customers, their learners, the enrollments made through them (with the progress
-data the learner summary reports), and bulk enrollment jobs."""
+"""Enterprise customers, their learners, and the enrollments made through them (with the progress
+data the learner summary reports). Bulk enrollment jobs are the ``enterprise_jobs`` app's."""
 
 from __future__ import annotations
 
@@ -79,50 +79,3 @@ class EnterpriseEnrollment(models.Model):
 
     def __str__(self) -> str:
         return f"enterprise enrollment {self.enrollment_id} of {self.customer_id}"
-
-
-class BulkEnrollmentJob(models.Model):
-    """A bulk license enrollment request: e-mails x course runs, processed in the background."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        RUNNING = "running"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
-
-    uuid = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    customer = models.ForeignKey(EnterpriseCustomer, on_delete=models.CASCADE, related_name="bulk_enrollment_jobs")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    subscription_uuid = models.UUIDField(null=True, blank=True)
-    notify = models.BooleanField(default=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    error = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    started = models.DateTimeField(null=True, blank=True)
-    finished = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"bulk enrollment job {self.uuid} ({self.status})"
-
-
-class BulkEnrollmentJobRow(models.Model):
-    """One (e-mail, course run) pair of a job and its outcome."""
-
-    class Result(models.TextChoices):
-        QUEUED = "queued"
-        SUCCESS = "success"
-        PENDING = "pending"
-        FAILED = "failed"
-
-    job = models.ForeignKey(BulkEnrollmentJob, on_delete=models.CASCADE, related_name="rows")
-    email = models.CharField(max_length=254)
-    course_run_key = models.CharField(max_length=255)
-    result = models.CharField(max_length=16, choices=Result.choices, default=Result.QUEUED)
-    notes = models.CharField(max_length=255, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        indexes = [models.Index(fields=["job", "result"])]
-
-    def __str__(self) -> str:
-        return f"{self.email} {self.course_run_key}: {self.result}"

@@ -10,22 +10,30 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from rest_framework import serializers
 
 from coursegate.enrollments.models import Enrollment
-from coursegate.enterprise.models import (
-    BulkEnrollmentJob,
-    BulkEnrollmentJobRow,
-    EnterpriseEnrollment,
-    EnterpriseLearner,
-)
-from coursegate.enterprise.services import bulk_enrollment_job_create
+from coursegate.enterprise.models import EnterpriseEnrollment, EnterpriseLearner
+from coursegate.enterprise_jobs.models import BulkEnrollmentJob, BulkEnrollmentJobRow
+from coursegate.enterprise_jobs.services import bulk_enrollment_job_create
 from coursegate.subscriptions.models import License
 from coursegate.subscriptions.services import plan_upsert
-from tests.api.enterprise.conftest import CUSTOMER_A, CUSTOMER_B, FORBIDDEN, INVALID_TOKEN, NOT_AUTHENTICATED
+from tests.api.enterprise.conftest import CUSTOMER_A, CUSTOMER_B
+from tests.kit.permissions import (
+    ANONYMOUS,
+    BAD_TOKEN,
+    FORBIDDEN,
+    INVALID_TOKEN,
+    NOT_PROVIDED,
+    Endpoint,
+    check,
+    matrix,
+    send,
+)
 
 PATH = "/enterprise/v1/bulk-license-enrollment"
 POST_A = f"{PATH}?enterprise_customer_uuid={CUSTOMER_A}"
@@ -76,54 +84,50 @@ BODY = {"emails": ["ann@example.com", "Bob@Example.com", "cid@example.com"], "co
 
 # --- permissions ---------------------------------------------------------------------------------
 
-PERMISSIONS = [
-    pytest.param(None, 401, NOT_AUTHENTICATED, id="no-token"),
-    pytest.param("bad_token", 401, INVALID_TOKEN, id="bad-token"),
-    pytest.param("learner_a", 403, FORBIDDEN, id="learner-of-the-customer"),
-    pytest.param("admin_b", 403, FORBIDDEN, id="other-customers-admin"),
-    pytest.param("staff", 403, FORBIDDEN, id="staff-without-a-role"),
+# One matrix: every operation of the endpoint x every kind of caller. "{job_a}" / "{job_b}" in a path
+# are a job of customer A / B, recorded by the test. A job read through a customer that is not its
+# own is a 403 even for the operator and that customer's admin.
+GET_B_THROUGH_A = f"{PATH}?enterprise_customer_uuid={CUSTOMER_A}&bulk_enrollment_job_uuid={{job_b}}"
+ENDPOINTS = [
+    Endpoint("post", "post", POST_A, BODY, expect={"admin_a": 201, "operator": 201}),
+    Endpoint("get", "get", f"{PATH}?enterprise_customer_uuid={CUSTOMER_A}&bulk_enrollment_job_uuid={{job_a}}"),
+    Endpoint("get-B-job-through-A", "get", GET_B_THROUGH_A, expect={"admin_a": FORBIDDEN, "operator": FORBIDDEN}),
+    Endpoint(
+        "get-B-job",
+        "get",
+        f"{PATH}?enterprise_customer_uuid={CUSTOMER_B}&bulk_enrollment_job_uuid={{job_b}}",
+        expect={"admin_a": FORBIDDEN, "admin_b": 200},
+    ),
 ]
+CALLERS = {
+    ANONYMOUS: NOT_PROVIDED,
+    BAD_TOKEN: INVALID_TOKEN,
+    "learner_a": FORBIDDEN,  # a learner of the customer
+    "admin_b": FORBIDDEN,  # another customer's admin
+    "staff": FORBIDDEN,  # staff without an enterprise role
+    "admin_a": 200,
+    "operator": 200,
+}
 
 
-@pytest.mark.parametrize(("caller", "status", "body"), PERMISSIONS)
-def test_post_is_refused_to_callers_who_do_not_administer_the_customer(world, caller, status, body):
-    response = world.client(caller).post(POST_A, BODY, format="json")
+@pytest.mark.parametrize(("endpoint", "caller", "expected"), matrix(ENDPOINTS, CALLERS))
+def test_permission_matrix(world, endpoint, caller, expected):
+    jobs = {}
+    if "{job_a}" in endpoint.path:
+        jobs["job_a"] = job_of(world)
+    if "{job_b}" in endpoint.path:
+        jobs["job_b"] = job_of(world, customer=world.customer_b, keys=(SPORT,))
+    path = endpoint.path.format(**{name: job.uuid for name, job in jobs.items()})
 
-    assert (response.status_code, response.json()) == (status, body)
-    assert not BulkEnrollmentJob.objects.exists()
+    response = send(world.client(None if caller == ANONYMOUS else caller), replace(endpoint, path=path))
 
-
-@pytest.mark.parametrize("caller", ["admin_a", "operator"])
-def test_post_is_allowed_to_the_customers_admin_and_the_operator(world, caller):
-    response = world.client(caller).post(POST_A, BODY, format="json")
-
-    assert response.status_code == 201
-    assert BulkEnrollmentJob.objects.get().requested_by == world.users[caller]
-
-
-@pytest.mark.parametrize(("caller", "status", "body"), PERMISSIONS)
-def test_get_is_refused_to_callers_who_do_not_administer_the_customer(world, caller, status, body):
-    response = world.client(caller).get(job_url(job_of(world)))
-
-    assert (response.status_code, response.json()) == (status, body)
-
-
-@pytest.mark.parametrize("caller", ["admin_a", "operator"])
-def test_get_is_allowed_to_the_customers_admin_and_the_operator(world, caller):
-    job = job_of(world)
-
-    response = world.client(caller).get(job_url(job))
-
-    assert (response.status_code, response.json()["job_id"]) == (200, str(job.uuid))
-
-
-def test_another_customers_job_is_forbidden_even_to_an_admin_asking_for_their_own_customer(world):
-    job_b = job_of(world, customer=world.customer_b, keys=(SPORT,))
-
-    for caller in ("admin_a", "operator"):
-        response = world.client(caller).get(job_url(job_b, customer=CUSTOMER_A))
-        assert (response.status_code, response.json()) == (403, FORBIDDEN)
-    assert world.client("admin_b").get(job_url(job_b, customer=CUSTOMER_B)).status_code == 200
+    check(response, expected)
+    if endpoint.method == "post" and expected.status == 201:
+        assert BulkEnrollmentJob.objects.get().requested_by == world.users[caller]
+    elif endpoint.method == "post":
+        assert not BulkEnrollmentJob.objects.exists()
+    elif expected.status == 200:
+        assert response.json()["job_id"] == str(next(iter(jobs.values())).uuid)
 
 
 # --- POST: the contract and its side effects -----------------------------------------------------
@@ -483,12 +487,12 @@ def test_post_asked_for_as_csv_answers_in_xml(world):
 def test_a_job_that_breaks_still_answers_201_and_reads_as_failed(
     world, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from coursegate.enterprise import services
+    from coursegate.enterprise_jobs import runner
 
     def broken(**kwargs):
         raise RuntimeError("enrollment store unavailable")
 
-    monkeypatch.setattr(services, "enrollments_bulk_upsert", broken)
+    monkeypatch.setattr(runner, "enrollments_bulk_upsert", broken)
     with django_capture_on_commit_callbacks(execute=True):
         response = world.client("admin_a").post(POST_A, BODY, format="json")
 
@@ -511,7 +515,7 @@ def test_post_accepts_a_form_encoded_body(world):
 
 
 def test_the_job_body_has_exactly_the_fields_the_openapi_document_describes(world):
-    from coursegate.api.enterprise.serializers_jobs import JobOutput, JobProgressOutput, JobResultOutput
+    from coursegate.api.enterprise.serializers.jobs import JobOutput, JobProgressOutput, JobResultOutput
 
     body = world.client("admin_a").get(job_url(job_of(world))).json()
 

@@ -18,15 +18,26 @@ from coursegate.courses.services import course_mode_upsert, course_run_upsert
 from coursegate.demo.loading import load_demo_data
 from coursegate.enrollments.models import Enrollment, Source
 from coursegate.enrollments.services import enrollment_upsert
+from coursegate.enterprise.learner_summary import LEARNER_SUMMARY_FIELDS
 from coursegate.enterprise.models import EnterpriseEnrollment, EnterpriseLearner
-from coursegate.enterprise.selectors import LEARNER_SUMMARY_FIELDS
 from coursegate.enterprise.services import enterprise_enrollment_record, learner_link
-from tests.api.enterprise.conftest import CATALOG_A, CUSTOMER_A, CUSTOMER_B, FORBIDDEN, INVALID_TOKEN, NOT_AUTHENTICATED
+from tests.api.enterprise.conftest import CATALOG_A, CUSTOMER_A, CUSTOMER_B
+from tests.kit.permissions import (
+    ANONYMOUS,
+    BAD_TOKEN,
+    FORBIDDEN,
+    INVALID_TOKEN,
+    NOT_FOUND,
+    NOT_PROVIDED,
+    Endpoint,
+    check,
+    matrix,
+    send,
+)
 
 URL = "/enterprise/v3/enterprise-customer/{}/learner-summary"
 SUMMARY_A = URL.format(CUSTOMER_A)
 LICENSE = "7c0ffee0-0000-4000-8000-000000000003"
-NOT_FOUND = {"detail": "Not found."}
 
 
 def at(text: str) -> datetime:
@@ -270,52 +281,37 @@ def test_a_page_costs_a_constant_number_of_queries(enterprise_world, rows, djang
     assert [r["last_activity_date"] for r in response.json()["results"]] == ["2024-02-20", None, None, None]
 
 
-# (caller, status, body); the customer is A, which exists.
-PERMISSIONS = [
-    (None, 401, NOT_AUTHENTICATED),
-    ("bad_token", 401, INVALID_TOKEN),
-    ("learner_a", 403, FORBIDDEN),
-    ("admin_b", 403, FORBIDDEN),
-    ("staff", 403, FORBIDDEN),
-    ("operator", 200, None),
-    ("admin_a", 200, None),
+# One matrix: the summary of customer A, of customer B, of an unknown customer and of a malformed
+# uuid, for every kind of caller. The customer is looked up first: unknown or malformed is a 404
+# for any authenticated caller, then only its admins and the operator may read it.
+UNKNOWN = str(uuid.UUID(int=7))  # unknown customer: 404, not the reference's empty 200
+AUTHENTICATED = ("learner_a", "admin_b", "staff", "operator", "admin_a")
+ENDPOINTS = [
+    Endpoint("A", "get", SUMMARY_A),
+    Endpoint("B", "get", URL.format(CUSTOMER_B), expect={"admin_a": FORBIDDEN, "admin_b": 200}),
+    Endpoint("unknown", "get", URL.format(UNKNOWN), expect=dict.fromkeys(AUTHENTICATED, NOT_FOUND)),
+    Endpoint("malformed", "get", URL.format("not-a-uuid"), expect=dict.fromkeys(AUTHENTICATED, NOT_FOUND)),
 ]
+CALLERS = {
+    ANONYMOUS: NOT_PROVIDED,
+    BAD_TOKEN: INVALID_TOKEN,
+    "learner_a": FORBIDDEN,  # a learner of the customer
+    "admin_b": FORBIDDEN,  # another customer's admin
+    "staff": FORBIDDEN,  # staff without an enterprise role
+    "operator": 200,
+    "admin_a": 200,
+}
+ROWS = {"A": ["pete", "olga", "quin", "rosa"], "B": ["sven"]}  # what a 200 lists
 
 
-@pytest.mark.parametrize(("caller", "status", "body"), PERMISSIONS, ids=[str(c) for c, _, _ in PERMISSIONS])
-def test_only_the_customers_admins_and_operators_may_read_it(enterprise_world, rows, caller, status, body):
-    response = enterprise_world.client(caller).get(SUMMARY_A)
+@pytest.mark.parametrize(("endpoint", "caller", "expected"), matrix(ENDPOINTS, CALLERS))
+def test_permission_matrix(enterprise_world, rows, endpoint, caller, expected):
+    response = send(enterprise_world.client(None if caller == ANONYMOUS else caller), endpoint)
 
-    assert response.status_code == status
-    if body is not None:
-        assert response.json() == body
-    else:
-        assert response.json()["count"] == 4
-
-
-# (caller, customer in the path, status, body)
-LOOKUPS = [
-    ("admin_a", "not-a-uuid", 404, NOT_FOUND),
-    ("operator", "not-a-uuid", 404, NOT_FOUND),
-    ("operator", str(uuid.UUID(int=7)), 404, NOT_FOUND),  # unknown customer: 404, not the reference's empty 200
-    ("admin_a", str(uuid.UUID(int=7)), 404, NOT_FOUND),
-    ("admin_a", CUSTOMER_B, 403, FORBIDDEN),  # another customer's
-    ("operator", CUSTOMER_B, 200, None),
-    (None, str(uuid.UUID(int=7)), 401, NOT_AUTHENTICATED),
-]
-
-
-@pytest.mark.parametrize(("caller", "customer", "status", "body"), LOOKUPS, ids=[f"{c}-{u}" for c, u, _, _ in LOOKUPS])
-def test_malformed_or_unknown_customer_is_404_and_another_customer_403(
-    enterprise_world, rows, caller, customer, status, body
-):
-    response = enterprise_world.client(caller).get(URL.format(customer))
-
-    assert response.status_code == status
-    if body is not None:
-        assert response.json() == body
-    else:
-        assert [r["user_username"] for r in response.json()["results"]] == ["sven"]
+    check(response, expected)
+    if expected.status == 200:
+        assert response.json()["count"] == len(ROWS[endpoint.name])
+        assert usernames(response) == ROWS[endpoint.name]
 
 
 def test_without_an_accept_header_the_answer_is_xml(enterprise_world, rows):

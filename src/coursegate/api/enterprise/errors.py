@@ -9,11 +9,15 @@ customer's object is DRF's 403 from the object permission (permissions.py).
 
 from __future__ import annotations
 
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from coursegate.assignments.exceptions import AllocationRefusedError, AssignmentsNotActionableError
 from coursegate.core.errors import ErrorTable
-from coursegate.enterprise.jobs import BulkEnrollmentRequestInvalidError
+from coursegate.enterprise_jobs.exceptions import (
+    BulkEnrollmentJobCustomerMismatchError,
+    BulkEnrollmentRequestInvalidError,
+)
 from coursegate.subscriptions.exceptions import (
     LicenseAssignInputError,
     LicenseFilterError,
@@ -77,4 +81,8 @@ ERRORS: ErrorTable = {
     AssignmentsNotActionableError: _not_actionable,
     # Bulk license enrollment jobs
     BulkEnrollmentRequestInvalidError: lambda exc: Response(exc.errors, status=400),
+    # A job read through another customer than its own: DRF's 403 body, as an object permission's.
+    BulkEnrollmentJobCustomerMismatchError: lambda exc: Response(
+        {"detail": PermissionDenied.default_detail}, status=403
+    ),
 }

@@ -18,37 +18,32 @@ import io
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
-from coursegate.api.enterprise.permissions import require_admin_of
+from coursegate.api.enterprise.permissions import IsCustomerAdmin
 from coursegate.api.enterprise.renderers import EnterpriseXMLRenderer
-from coursegate.api.enterprise.serializers_jobs import (
+from coursegate.api.enterprise.serializers.jobs import (
     RESULTS_CSV_HEADER,
     JobCreatedOutput,
     JobCreateInput,
     JobCreateQueryInput,
     JobGetQueryInput,
     JobOutput,
-    job_created_output,
-    job_output,
 )
 from coursegate.api.enterprise.views.base import EnterpriseApiView
-from coursegate.enterprise.jobs import (
-    bulk_enrollment_job_get,
-    bulk_enrollment_job_progress,
-    bulk_enrollment_job_results,
-)
-from coursegate.enterprise.models import EnterpriseCustomer
-from coursegate.enterprise.services import bulk_enrollment_job_create
+from coursegate.core.serializers import parse
+from coursegate.enterprise.selectors import customer_get
+from coursegate.enterprise_jobs.selectors import bulk_enrollment_job_report
+from coursegate.enterprise_jobs.services import bulk_enrollment_job_create
 
 # Cells a spreadsheet would run as a formula are prefixed with a quote (OWASP "CSV injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class JobResultsCSVRenderer(BaseRenderer):
-    """A job's ``results`` as CSV: ``email,course_run_key,status,notes``, one line per pair."""
+    """A job's ``results`` (as JobOutput renders them) as CSV: ``email,course_run_key,status,notes``,
+    one line per pair."""
 
     media_type = "text/csv"
     format = "csv"
@@ -67,21 +62,6 @@ def _cell(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
-def _parse(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _customer_administered(request, customer_uuid) -> EnterpriseCustomer:
-    """The customer (404 when unknown, as the reference) if the caller administers it (else 403)."""
-    customer = EnterpriseCustomer.objects.filter(pk=customer_uuid).first()
-    if customer is None:
-        raise exceptions.NotFound()
-    require_admin_of(request, customer.pk)
-    return customer
-
-
 class BulkLicenseEnrollmentView(EnterpriseApiView):
     """POST /enterprise/v1/bulk-license-enrollment?enterprise_customer_uuid=<uuid>[&subscription_uuid=<uuid>]
     — body ``emails``, ``course_run_keys``, ``notify``; 201 ``{"job_id": "<uuid4>"}``.
@@ -92,6 +72,7 @@ class BulkLicenseEnrollmentView(EnterpriseApiView):
     404 unknown customer or job.
     """
 
+    permission_classes = [IsCustomerAdmin]
     renderer_classes = [*EnterpriseApiView.renderer_classes, JobResultsCSVRenderer]
 
     @extend_schema(
@@ -108,9 +89,10 @@ class BulkLicenseEnrollmentView(EnterpriseApiView):
         },
     )
     def post(self, request):
-        query = _parse(JobCreateQueryInput, request.query_params)
-        customer = _customer_administered(request, query["enterprise_customer_uuid"])
-        body = _parse(JobCreateInput, request.data)
+        query = parse(JobCreateQueryInput, request.query_params)
+        customer = customer_get(uuid=query["enterprise_customer_uuid"])
+        self.check_object_permissions(request, customer)
+        body = parse(JobCreateInput, request.data)
         job = bulk_enrollment_job_create(
             customer=customer,
             emails=body["emails"],
@@ -119,7 +101,7 @@ class BulkLicenseEnrollmentView(EnterpriseApiView):
             subscription_uuid=query.get("subscription_uuid"),
             actor=request.user,
         )
-        return Response(job_created_output(job), status=201)
+        return Response(JobCreatedOutput(job).data, status=201)
 
     @extend_schema(
         operation_id="enterprise_bulk_license_enrollment_job",
@@ -133,19 +115,13 @@ class BulkLicenseEnrollmentView(EnterpriseApiView):
         },
     )
     def get(self, request):
-        query = _parse(JobGetQueryInput, request.query_params)
-        customer = _customer_administered(request, query["enterprise_customer_uuid"])
-        job = bulk_enrollment_job_get(job_uuid=query["bulk_enrollment_job_uuid"])
-        if job is None:
-            raise exceptions.NotFound()
-        if job.customer_id != customer.pk:
-            raise exceptions.PermissionDenied()
-        data = job_output(
-            job, progress=bulk_enrollment_job_progress(job=job), results=bulk_enrollment_job_results(job=job)
-        )
-        response = Response(data)
+        query = parse(JobGetQueryInput, request.query_params)
+        customer = customer_get(uuid=query["enterprise_customer_uuid"])
+        self.check_object_permissions(request, customer)
+        report = bulk_enrollment_job_report(job_uuid=query["bulk_enrollment_job_uuid"], customer=customer)
+        response = Response(JobOutput(report).data)
         if isinstance(request.accepted_renderer, JobResultsCSVRenderer):
-            response["Content-Disposition"] = f'attachment; filename="bulk-enrollment-{job.uuid}.csv"'
+            response["Content-Disposition"] = f'attachment; filename="bulk-enrollment-{report.job_id}.csv"'
         return response
 
     def finalize_response(self, request, response, *args, **kwargs):

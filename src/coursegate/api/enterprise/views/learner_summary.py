@@ -19,16 +19,19 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 
 from coursegate.api.enterprise.pagination import LearnerSummaryPagination
-from coursegate.api.enterprise.permissions import parse_uuid, require_admin_of
-from coursegate.api.enterprise.serializers_learner_summary import (
-    LearnerSummaryQuerySerializer,
-    LearnerSummaryRowSerializer,
-)
+from coursegate.api.enterprise.permissions import IsCustomerAdmin
+from coursegate.api.enterprise.serializers.learner_summary import LearnerSummaryQueryInput, LearnerSummaryRowSerializer
 from coursegate.api.enterprise.views.base import EnterpriseApiView
-from coursegate.enterprise.selectors import LEARNER_SUMMARY_FIELDS, customer_get, learner_summary_for_customer
+from coursegate.core.serializers import parse
+from coursegate.enterprise.learner_summary import (
+    LEARNER_SUMMARY_FIELDS,
+    LearnerSummaryQuery,
+    learner_summary_for_customer,
+)
+from coursegate.enterprise.selectors import customer_get
 
 PAGE = inline_serializer(
     "LearnerSummaryPage",
@@ -46,6 +49,7 @@ class LearnerSummaryView(EnterpriseApiView):
     ``{count, next, previous, results}``; 400 bad ``ordering``/``page``/``page_size``; 401; 403 not
     an admin of the customer; 404 malformed or unknown customer uuid, or a page past the end."""
 
+    permission_classes = [IsCustomerAdmin]
     pagination_class = LearnerSummaryPagination
 
     @extend_schema(
@@ -63,13 +67,10 @@ class LearnerSummaryView(EnterpriseApiView):
         responses={200: PAGE},
     )
     def get(self, request, customer_uuid: str):
-        customer = customer_get(uuid=parse_uuid(customer_uuid))
-        if customer is None:
-            raise exceptions.NotFound()
-        require_admin_of(request, customer.uuid)
-        query = LearnerSummaryQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        rows = learner_summary_for_customer(customer_uuid=customer.uuid, ordering=query.validated_data.get("ordering"))
+        customer = customer_get(uuid=customer_uuid)
+        self.check_object_permissions(request, customer)
+        query = parse(LearnerSummaryQueryInput, request.query_params)
+        rows = learner_summary_for_customer(query=LearnerSummaryQuery(customer_uuid=customer.uuid, **query["ordering"]))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(

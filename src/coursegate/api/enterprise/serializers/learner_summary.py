@@ -8,23 +8,27 @@ the customer's catalog that holds it (``GET /enterprise/v2/enterprise-catalogs/{
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from rest_framework import serializers
 
-from coursegate.enterprise.selectors import LEARNER_SUMMARY_FIELDS
+from coursegate.enterprise.learner_summary import LEARNER_SUMMARY_FIELDS
 
 
-class LearnerSummaryQuerySerializer(serializers.Serializer):
+class LearnerSummaryQueryInput(serializers.Serializer):
     """``ordering`` (one listed field, ``-`` for descending), ``page`` and ``page_size`` (positive
-    integers; ``page=last`` too, as DRF allows; page_size above 1000 is capped by the paginator)."""
+    integers; ``page=last`` too, as DRF allows; page_size above 1000 is capped by the paginator).
+    ``ordering`` parses to the domain's ``order_by`` and ``descending`` (enterprise.learner_summary.
+    LearnerSummaryQuery), none when absent or blank (the domain's default order)."""
 
-    ordering = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
+    ordering = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True, default="")
     page = serializers.CharField(required=False)
     page_size = serializers.IntegerField(required=False, min_value=1)
 
-    def validate_ordering(self, value: str) -> str | None:
+    def validate_ordering(self, value: str) -> dict[str, Any]:
         if not value:
-            return None
+            return {}
         if "," in value:
             raise serializers.ValidationError("Order by one field: <field> or -<field>.")
         name = value.removeprefix("-")
@@ -33,7 +37,7 @@ class LearnerSummaryQuerySerializer(serializers.Serializer):
                 f"Unknown field '{name}'. Order by one of: {', '.join(LEARNER_SUMMARY_FIELDS)}"
                 " (with a leading '-' for descending)."
             )
-        return value
+        return {"order_by": name, "descending": value.startswith("-")}
 
     def validate_page(self, value: str) -> str:
         if value != "last" and not (value.isdigit() and int(value) >= 1):
@@ -46,7 +50,7 @@ def _nullable(field_class, **kwargs):
 
 
 class LearnerSummaryRowSerializer(serializers.Serializer):
-    """One row, from the dicts of coursegate.enterprise.selectors.learner_summary_for_customer."""
+    """One row, from the dicts of coursegate.enterprise.learner_summary.learner_summary_for_customer."""
 
     is_consent_granted = serializers.BooleanField(read_only=True)
     amount_learner_paid = _nullable(serializers.FloatField)

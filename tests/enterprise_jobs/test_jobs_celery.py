@@ -31,7 +31,8 @@ from django.utils import timezone
 from coursegate.accounts.services import user_create
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
 from coursegate.courses.services import course_mode_upsert, course_run_upsert
-from coursegate.enterprise.services import bulk_enrollment_job_create, customer_upsert
+from coursegate.enterprise.services import customer_upsert
+from coursegate.enterprise_jobs.services import bulk_enrollment_job_create
 from coursegate.subscriptions.models import License
 from coursegate.subscriptions.services import plan_upsert
 
@@ -56,7 +57,8 @@ print(job.uuid)
 
 REPORT = """
 import json
-from coursegate.enterprise.models import BulkEnrollmentJob, EnterpriseEnrollment
+from coursegate.enterprise.models import EnterpriseEnrollment
+from coursegate.enterprise_jobs.models import BulkEnrollmentJob
 from coursegate.enrollments.models import Enrollment
 job = BulkEnrollmentJob.objects.get(pk="{job}")
 print(json.dumps({{

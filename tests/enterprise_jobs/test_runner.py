@@ -1,202 +1,28 @@
-"""Bulk license enrollment jobs: the domain rules (enterprise.services.bulk_enrollment_job_create /
-bulk_enrollment_job_run; seed 003 "bulk-license-enrollment"; reference/enterprise.md §4.8, §5.3).
-
-The jobs run in-process here (no CELERY_BROKER_URL: always-eager); tests/enterprise/test_jobs_celery.py
-runs one on a real worker.
-"""
+"""Running a bulk license enrollment job: its rows through the shared enrollment service, in chunks,
+with the outcome of every pair and the notification mails (enterprise_jobs.runner.bulk_enrollment_job_run;
+seed 003 "bulk-license-enrollment"; reference/enterprise.md §4.8, §5.3)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from coursegate.catalogs.models import ContentItem
-from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
+from coursegate.catalogs.services import catalog_add_items, content_item_upsert
 from coursegate.enrollments.models import Enrollment, EnrollmentHistory, Source
 from coursegate.enrollments.services import enrollment_upsert
-from coursegate.enterprise import services
-from coursegate.enterprise.jobs import BulkEnrollmentRequestInvalidError, bulk_enrollment_job_progress
-from coursegate.enterprise.models import (
-    BulkEnrollmentJob,
-    BulkEnrollmentJobRow,
-    EnterpriseEnrollment,
-    EnterpriseLearner,
-)
-from coursegate.enterprise.services import (
-    bulk_enrollment_job_create,
-    bulk_enrollment_job_run,
-    customer_upsert,
-    learner_link,
-)
-from coursegate.enterprise.tasks import bulk_enrollment_job_task
+from coursegate.enterprise.models import EnterpriseEnrollment, EnterpriseLearner
+from coursegate.enterprise.services import learner_link
+from coursegate.enterprise_jobs import runner
+from coursegate.enterprise_jobs.models import BulkEnrollmentJob, BulkEnrollmentJobRow
+from coursegate.enterprise_jobs.runner import bulk_enrollment_job_run
+from coursegate.enterprise_jobs.selectors import bulk_enrollment_job_progress
 from coursegate.subscriptions.models import License
-from coursegate.subscriptions.services import plan_upsert
-
-RUN = "course-v1:Acme+Lic101+2026"  # in the catalog as a course run; offers audit and verified
-BY_COURSE = "course-v1:Acme+Whole+2026"  # its course Acme+Whole is in the catalog; audit only
-OUTSIDE = "course-v1:Acme+Outside+2026"  # exists, in no catalog
-CLOSED = "course-v1:Acme+Closed+2020"  # in the catalog, enrollment window over
-UNKNOWN = "course-v1:Acme+Nowhere+2026"  # well-formed, no such run
-Status = BulkEnrollmentJob.Status
-
-
-@pytest.fixture
-def world(db, make_user, make_run):
-    now = timezone.now()
-    customer = customer_upsert(uuid=uuid.uuid4(), name="Acme", slug="acme")
-    other = customer_upsert(uuid=uuid.uuid4(), name="Other", slug="other")
-    runs = {
-        RUN: make_run(RUN, modes=("audit", "verified")),
-        BY_COURSE: make_run(BY_COURSE, modes=("audit",)),
-        OUTSIDE: make_run(OUTSIDE, modes=("audit",)),
-        CLOSED: make_run(CLOSED, modes=("audit",), enrollment_end=now - timedelta(days=1)),
-    }
-    items = [
-        content_item_upsert(content_type=ContentItem.Type.COURSE_RUN, content_key=RUN, parent_key="Acme+Lic101"),
-        content_item_upsert(content_type=ContentItem.Type.COURSE, content_key="Acme+Whole"),
-        content_item_upsert(content_type=ContentItem.Type.COURSE_RUN, content_key=CLOSED, parent_key="Acme+Closed"),
-    ]
-    catalog = catalog_upsert(uuid=uuid.uuid4(), customer=customer, title="Acme catalog")
-    catalog_add_items(catalog=catalog, items=items)
-    narrow = catalog_upsert(uuid=uuid.uuid4(), customer=customer, title="Acme narrow catalog")
-    other_catalog = catalog_upsert(uuid=uuid.uuid4(), customer=other, title="Other catalog")
-    catalog_add_items(catalog=other_catalog, items=items)
-
-    def plan(owner, on_catalog, *, start=now - timedelta(days=30), end=now + timedelta(days=365), **fields):
-        return plan_upsert(
-            uuid=uuid.uuid4(), customer=owner, catalog=on_catalog, title="plan", start_date=start,
-            expiration_date=end, num_licenses=0, **fields,
-        )  # fmt: skip
-
-    def license_for(email, status="activated", *, on=None, user=None):
-        user = (
-            user
-            if user is not None
-            else (make_user(email.split("@")[0], email=email) if status == "activated" else None)
-        )
-        return License.objects.create(
-            plan=on or world.plan,
-            status=status,
-            user_email=email.lower(),
-            lms_user=user,
-            assigned_date=now,
-            activation_date=now if status == "activated" else None,
-        )
-
-    world = SimpleNamespace(
-        customer=customer, other=other, runs=runs, catalog=catalog, narrow=narrow, other_catalog=other_catalog,
-        plan=None, make_plan=plan, license_for=license_for, admin=make_user("acme_admin"), now=now,
-    )  # fmt: skip
-    world.plan = plan(customer, catalog)
-    return world
-
-
-def create(world, emails, keys, *, notify=False, **extra):
-    return bulk_enrollment_job_create(
-        customer=world.customer, emails=emails, course_run_keys=keys, notify=notify, actor=world.admin, **extra
-    )
-
-
-def rows(job) -> list[tuple[str, str, str, str]]:
-    return list(BulkEnrollmentJobRow.objects.filter(job=job).values_list("email", "course_run_key", "result", "notes"))
-
-
-def run_job(world, emails, keys, django_capture_on_commit_callbacks, **extra):
-    """Create a job and let it run as it does in production without a broker: after commit."""
-    with django_capture_on_commit_callbacks(execute=True):
-        job = create(world, emails, keys, **extra)
-    job.refresh_from_db()
-    return job
-
-
-# --- creating a job: validation up front, one row per pair --------------------------------------
-
-
-def test_create_records_one_queued_row_per_pair_with_emails_lowercased_and_deduplicated(world):
-    job = create(world, ["Ann@Example.com", "bob@example.com", "ann@example.COM"], [RUN, BY_COURSE, RUN])
-
-    assert job.status == Status.PENDING
-    assert job.customer == world.customer and job.requested_by == world.admin and job.notify is False
-    assert rows(job) == [
-        ("ann@example.com", RUN, "queued", ""),
-        ("ann@example.com", BY_COURSE, "queued", ""),
-        ("bob@example.com", RUN, "queued", ""),
-        ("bob@example.com", BY_COURSE, "queued", ""),
-    ]
-
-
-def test_create_schedules_the_job_after_commit_only(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        job = create(world, ["ann@example.com"], [RUN])
-
-    assert len(callbacks) == 1
-    job.refresh_from_db()
-    assert job.status == Status.PENDING
-
-
-@pytest.mark.parametrize(
-    ("emails", "keys", "errors"),
-    [
-        (
-            ["ann@example.com", "not-an-email", "bob@"],
-            [RUN],
-            {"emails": ["Enter a valid email address: 'not-an-email'.", "Enter a valid email address: 'bob@'."]},
-        ),
-        (
-            ["ann@example.com"],
-            [RUN, "testX", "edX+DemoX"],
-            {"course_run_keys": ["Not a valid course run key: 'testX'.", "Not a valid course run key: 'edX+DemoX'."]},
-        ),
-        ([], [RUN], {"emails": ["This list may not be empty."]}),
-        (["ann@example.com"], [], {"course_run_keys": ["This list may not be empty."]}),
-        ([f"{'a' * 250}@example.com"], [RUN], {"emails": [f"Enter a valid email address: '{'a' * 250}@example.com'."]}),
-    ],
-    ids=["invalid e-mails", "malformed keys", "no e-mails", "no keys", "e-mail too long"],
-)
-def test_create_refuses_invalid_input_and_records_nothing(world, emails, keys, errors):
-    with pytest.raises(BulkEnrollmentRequestInvalidError) as caught:
-        create(world, emails, keys)
-
-    assert caught.value.errors == errors
-    assert not BulkEnrollmentJob.objects.exists()
-    assert not BulkEnrollmentJobRow.objects.exists()
-
-
-def test_create_allows_emails_plus_keys_up_to_the_limit_and_refuses_one_more(world, settings):
-    settings.COURSEGATE_BULK_ENROLL_LIMIT = 5
-    job = create(world, [f"l{i}@example.com" for i in range(3)], [RUN, BY_COURSE])
-    assert BulkEnrollmentJobRow.objects.filter(job=job).count() == 6
-
-    with pytest.raises(BulkEnrollmentRequestInvalidError) as caught:
-        create(world, [f"l{i}@example.com" for i in range(4)], [RUN, BY_COURSE])
-
-    assert caught.value.errors == {
-        "non_field_errors": [
-            "Too many provided enrollments, please try a smaller request: "
-            "6 e-mails and course run keys, the limit is 5."
-        ]
-    }
-    assert BulkEnrollmentJob.objects.count() == 1
-
-
-def test_create_refuses_a_subscription_plan_of_another_customer(world):
-    foreign = world.make_plan(world.other, world.other_catalog)
-
-    with pytest.raises(BulkEnrollmentRequestInvalidError) as caught:
-        create(world, ["ann@example.com"], [RUN], subscription_uuid=foreign.uuid)
-
-    assert caught.value.errors == {
-        "subscription_uuid": [f"{foreign.uuid} is not a subscription plan of this customer."]
-    }
-    assert not BulkEnrollmentJob.objects.exists()
-
+from tests.enterprise_jobs.conftest import BY_COURSE, CLOSED, OUTSIDE, RUN, UNKNOWN, Status, create, rows, run_job
 
 # --- running a job ---------------------------------------------------------------------------------
 
@@ -366,18 +192,18 @@ def test_job_refused_by_capacity_fails_the_rows_past_the_last_seat(world, make_r
 
 
 def test_job_runs_in_chunks_and_each_chunk_commits_its_progress(world, django_capture_on_commit_callbacks, monkeypatch):
-    monkeypatch.setattr(services, "JOB_CHUNK_SIZE", 3)
+    monkeypatch.setattr(runner, "JOB_CHUNK_SIZE", 3)
     emails = [f"l{i}@example.com" for i in range(5)]
     for email in emails:
         world.license_for(email)
     seen = []
-    real = services.enrollments_bulk_upsert
+    real = runner.enrollments_bulk_upsert
 
     def spy(**kwargs):
         seen.append(len(kwargs["requests"]))
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "enrollments_bulk_upsert", spy)
+    monkeypatch.setattr(runner, "enrollments_bulk_upsert", spy)
 
     job = run_job(world, emails, [RUN, BY_COURSE], django_capture_on_commit_callbacks)
 
@@ -411,7 +237,7 @@ def test_an_unexpected_error_fails_the_job_with_its_text_and_never_leaves_it_run
     def broken(**kwargs):
         raise RuntimeError("enrollment store unavailable")
 
-    monkeypatch.setattr(services, "enrollments_bulk_upsert", broken)
+    monkeypatch.setattr(runner, "enrollments_bulk_upsert", broken)
 
     job = run_job(world, ["ann@example.com", "bob@example.com"], [RUN], django_capture_on_commit_callbacks)
 
@@ -435,7 +261,7 @@ def test_a_job_interrupted_by_the_process_stopping_is_recorded_as_failed_and_the
     def stopped(**kwargs):
         raise SystemExit(1)
 
-    monkeypatch.setattr(services, "enrollments_bulk_upsert", stopped)
+    monkeypatch.setattr(runner, "enrollments_bulk_upsert", stopped)
 
     with pytest.raises(SystemExit):
         bulk_enrollment_job_run(job=job)
@@ -462,15 +288,6 @@ def test_a_redelivered_job_resumes_at_its_queued_rows_and_a_finished_one_is_left
     BulkEnrollmentJobRow.objects.filter(job=job).update(result="queued")
     assert bulk_enrollment_job_run(job=job).status == Status.SUCCEEDED
     assert BulkEnrollmentJobRow.objects.filter(job=job, result="queued").count() == 2  # not run again
-
-
-def test_the_task_runs_the_job_in_process_and_reports_a_missing_job(world):
-    world.license_for("ann@example.com")
-    job = create(world, ["ann@example.com"], [RUN])
-
-    assert bulk_enrollment_job_task.delay(str(job.uuid)).get() == "succeeded"
-    assert bulk_enrollment_job_task.delay(str(uuid.uuid4())).get() == "missing"
-    assert rows(job) == [("ann@example.com", RUN, "success", "")]
 
 
 def test_notify_mails_each_newly_enrolled_learner_once_after_commit(world, django_capture_on_commit_callbacks):
@@ -502,20 +319,3 @@ def test_no_mail_without_notify(world, django_capture_on_commit_callbacks):
     run_job(world, ["ann@example.com"], [RUN], django_capture_on_commit_callbacks)
 
     assert mail.outbox == []
-
-
-def test_more_pairs_than_the_cap_are_refused_and_nothing_is_recorded(settings, db):
-    from coursegate.enterprise.jobs import BulkEnrollmentRequestInvalidError
-    from coursegate.enterprise.models import BulkEnrollmentJob, EnterpriseCustomer
-    from coursegate.enterprise.services import bulk_enrollment_job_create
-
-    settings.COURSEGATE_BULK_ENROLL_MAX_PAIRS = 6
-    customer = EnterpriseCustomer.objects.create(name="Capped", slug="capped")
-    emails = [f"learner{i}@example.com" for i in range(3)]
-    keys = ["course-v1:Org+A+Run", "course-v1:Org+B+Run", "course-v1:Org+C+Run"]
-
-    with pytest.raises(BulkEnrollmentRequestInvalidError) as refused:
-        bulk_enrollment_job_create(customer=customer, emails=emails, course_run_keys=keys, notify=False, actor=None)
-
-    assert "3 e-mails x 3 course runs is more than 6 enrollments" in refused.value.errors["non_field_errors"][0]
-    assert not BulkEnrollmentJob.objects.exists()

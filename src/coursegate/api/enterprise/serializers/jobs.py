@@ -1,15 +1,14 @@
 """Input and output shapes of POST/GET /enterprise/v1/bulk-license-enrollment (seed 003,
 "bulk-license-enrollment Endpoint"; reference/enterprise.md §4.8). Shapes only: the rules (valid
-e-mails and keys, the size limit) are the domain's (enterprise.services.bulk_enrollment_job_create)."""
+e-mails and keys, the size limit) are the domain's (enterprise_jobs.services.bulk_enrollment_job_create)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
-from coursegate.enterprise.jobs import JobProgress
-
 RESULTS_CSV_HEADER = ("email", "course_run_key", "status", "notes")
-_datetime = serializers.DateTimeField()  # ISO 8601, UTC as "Z", as DRF renders date-times
 
 
 class CustomerQueryInput(serializers.Serializer):
@@ -32,13 +31,17 @@ class JobCreateInput(serializers.Serializer):
     notify = serializers.BooleanField()
 
 
-# Output shapes, for the OpenAPI document; the bodies are built by the functions below (plain
-# dicts: a job may have many thousands of rows).
+# Output shapes: they render the bodies and describe them in the OpenAPI document (comments, not
+# docstrings, so the document's descriptions stay as they were).
+
+
 class JobCreatedOutput(serializers.Serializer):
-    job_id = serializers.UUIDField()
+    # POST's body, from the job just recorded.
+    job_id = serializers.UUIDField(source="uuid")
 
 
 class JobProgressOutput(serializers.Serializer):
+    # From enterprise_jobs.selectors.JobProgress.
     total = serializers.IntegerField()
     processed = serializers.IntegerField(help_text="Rows no longer queued")
     succeeded = serializers.IntegerField()
@@ -47,13 +50,26 @@ class JobProgressOutput(serializers.Serializer):
 
 
 class JobResultOutput(serializers.Serializer):
+    # One (e-mail, course run) row of a job: its outcome is "status" here (the job row's "result"),
+    # "queued" until the job has processed it.
     email = serializers.EmailField()
     course_run_key = serializers.CharField()
     status = serializers.ChoiceField(choices=["queued", "success", "pending", "failed"])
     notes = serializers.CharField(allow_blank=True)
 
+    def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
+        # A job may have many thousands of rows: its plain values, built directly (no field-by-field
+        # rendering); the declared fields are what the OpenAPI document describes.
+        return {
+            "email": row["email"],
+            "course_run_key": row["course_run_key"],
+            "status": row["result"],
+            "notes": row["notes"],
+        }
+
 
 class JobOutput(serializers.Serializer):
+    # GET's body, from enterprise_jobs.selectors.JobReport; as CSV, its "results" only.
     job_id = serializers.UUIDField()
     status = serializers.ChoiceField(choices=["pending", "running", "succeeded", "failed"])
     progress = JobProgressOutput()
@@ -61,35 +77,3 @@ class JobOutput(serializers.Serializer):
     created = serializers.DateTimeField()
     finished = serializers.DateTimeField(allow_null=True)
     error = serializers.CharField(allow_null=True, help_text="Why the job failed")
-
-
-def job_created_output(job) -> dict:
-    return {"job_id": str(job.uuid)}
-
-
-def job_output(job, *, progress: JobProgress, results: list[dict]) -> dict:
-    """The job as GET answers it: status, progress counts and every row's outcome (``queued`` until
-    the job has processed it)."""
-    return {
-        "job_id": str(job.uuid),
-        "status": job.status,
-        "progress": {
-            "total": progress.total,
-            "processed": progress.processed,
-            "succeeded": progress.succeeded,
-            "pending": progress.pending,
-            "failed": progress.failed,
-        },
-        "results": [
-            {
-                "email": row["email"],
-                "course_run_key": row["course_run_key"],
-                "status": row["result"],
-                "notes": row["notes"],
-            }
-            for row in results
-        ],  # fmt: skip
-        "created": _datetime.to_representation(job.created),
-        "finished": _datetime.to_representation(job.finished) if job.finished else None,
-        "error": job.error or None,
-    }

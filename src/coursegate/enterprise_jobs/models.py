@@ -1,0 +1,69 @@
+"""Bulk license enrollment jobs: a request (e-mails x course runs) recorded as a job with one row per
+(e-mail, course run) pair, processed in the background (seed 003 "bulk-license-enrollment";
+reference/enterprise.md §4.8, §5.3).
+
+The models moved here from the ``enterprise`` app (issue 9) without touching the database: they
+keep their tables, their index name and their constraints (migrations 0001 here and
+enterprise 0002 only move them in Django's state).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class BulkEnrollmentJob(models.Model):
+    """A bulk license enrollment request: e-mails x course runs, processed in the background."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    uuid = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    customer = models.ForeignKey(
+        "enterprise.EnterpriseCustomer", on_delete=models.CASCADE, related_name="bulk_enrollment_jobs"
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    subscription_uuid = models.UUIDField(null=True, blank=True)
+    notify = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "enterprise_bulkenrollmentjob"  # the table it had in the enterprise app
+
+    def __str__(self) -> str:
+        return f"bulk enrollment job {self.uuid} ({self.status})"
+
+
+class BulkEnrollmentJobRow(models.Model):
+    """One (e-mail, course run) pair of a job and its outcome."""
+
+    class Result(models.TextChoices):
+        QUEUED = "queued"
+        SUCCESS = "success"
+        PENDING = "pending"
+        FAILED = "failed"
+
+    job = models.ForeignKey(BulkEnrollmentJob, on_delete=models.CASCADE, related_name="rows")
+    email = models.CharField(max_length=254)
+    course_run_key = models.CharField(max_length=255)
+    result = models.CharField(max_length=16, choices=Result.choices, default=Result.QUEUED)
+    notes = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        db_table = "enterprise_bulkenrollmentjobrow"  # the table it had in the enterprise app
+        ordering = ["id"]
+        # The name Django generated in the enterprise app, kept so the index is the same one.
+        indexes = [models.Index(fields=["job", "result"], name="enterprise__job_id_57310f_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.course_run_key}: {self.result}"
