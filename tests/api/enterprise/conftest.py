@@ -17,13 +17,15 @@ from coursegate.catalogs.services import catalog_add_items, catalog_upsert, cont
 from coursegate.demo.content import DEMO_CONTENT
 from coursegate.enterprise.models import EnterpriseCustomer
 from coursegate.enterprise.services import customer_upsert
+from tests.kit import permissions as kit
 
 CUSTOMER_A = "904b1785-9d3a-1000-848d-6ae7a56e6355"
 CUSTOMER_B = "5b0e2c3a-7d1f-4c2e-9a4b-00000000000b"
 CATALOG_A = "3f56a21c-76c8-47c0-add8-a99714d40d94"
 CATALOG_B = "7c1d2e3f-4a5b-4c6d-8e9f-00000000000b"
 
-# caller name -> roles in its JWT (None: no Authorization header; "bad_token": a forged token)
+# caller name -> roles in its JWT. Two more callers need no user: None or kit.ANONYMOUS (no
+# Authorization header) and kit.BAD_TOKEN ("bad_token": a forged token).
 CALLERS = {
     "admin_a": [f"enterprise_admin:{CUSTOMER_A}"],
     "admin_b": [f"enterprise_admin:{CUSTOMER_B}"],
@@ -31,9 +33,10 @@ CALLERS = {
     "learner_a": [f"enterprise_learner:{CUSTOMER_A}"],
     "staff": [],  # is_staff, no enterprise role
 }
-NOT_AUTHENTICATED = {"detail": "Authentication credentials were not provided."}
-INVALID_TOKEN = {"detail": "Invalid Token."}
-FORBIDDEN = {"detail": "You do not have permission to perform this action."}
+# The bodies of tests/kit/permissions.py's answers, for tests that compare bodies themselves.
+NOT_AUTHENTICATED = kit.NOT_PROVIDED.body
+INVALID_TOKEN = kit.INVALID_TOKEN.body
+FORBIDDEN = kit.FORBIDDEN.body
 
 
 @dataclass
@@ -54,17 +57,15 @@ class EnterpriseWorld:
         return self._tokens[caller]
 
     def client(self, caller: str | None, *, accept: str | None = "application/json") -> APIClient:
-        """An APIClient for ``caller`` (None: anonymous; "bad_token": an invalid JWT) that asks for
-        ``accept`` (None: no Accept header, i.e. the family's XML default)."""
+        """An APIClient for ``caller`` (None or kit.ANONYMOUS: anonymous; kit.BAD_TOKEN: a forged
+        JWT) that asks for ``accept`` (None: no Accept header, i.e. the family's XML default)."""
+        headers = {"HTTP_ACCEPT": accept} if accept is not None else {}
+        if caller is None or caller == kit.ANONYMOUS:
+            return kit.anonymous_client(**headers)
+        if caller == kit.BAD_TOKEN:
+            return kit.bad_token_client(**headers)
         client = APIClient()
-        headers = {}
-        if caller == "bad_token":
-            headers["HTTP_AUTHORIZATION"] = "JWT eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged-signature"
-        elif caller is not None:
-            headers["HTTP_AUTHORIZATION"] = f"JWT {self.token(caller)}"
-        if accept is not None:
-            headers["HTTP_ACCEPT"] = accept
-        client.credentials(**headers)
+        client.credentials(HTTP_AUTHORIZATION=f"JWT {self.token(caller)}", **headers)
         return client
 
 

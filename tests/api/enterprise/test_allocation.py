@@ -4,7 +4,8 @@
 - 202 with ``updated``, ``created`` and ``no_change`` as lists of assignment objects (the seed's
   example; its table's "integer" is a typo), every field of the seed's example plus the reference's.
 - 400 in DRF's field-error shape for a bad body; 404 for an unknown or malformed policy uuid; 403
-  for another customer's admin, learners and staff; 405 for anything but POST.
+  for another customer's admin, learners and staff (the matrix of test_permissions.py); 405 for
+  anything but POST.
 - 422 ``[{"reason", "user_message", "policy_uuids"}]`` when a business rule refuses.
 - Nothing is written or e-mailed on any 4xx; one e-mail per created or re-allocated assignment,
   after commit.
@@ -23,7 +24,7 @@ from django.test import Client
 from coursegate.assignments.models import LearnerContentAssignment, LearnerContentAssignmentAction
 from coursegate.catalogs.models import ContentItem
 from coursegate.catalogs.services import catalog_add_items, content_item_upsert
-from tests.api.enterprise.conftest import FORBIDDEN, INVALID_TOKEN, NOT_AUTHENTICATED
+from tests.api.enterprise.conftest import FORBIDDEN
 from tests.assignments.conftest import (
     CONFIGURATION_A,
     NOW,
@@ -479,37 +480,6 @@ def test_an_unknown_or_malformed_policy_uuid_is_a_404(world, policy):
 
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
     assert not LearnerContentAssignment.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("caller", "policy", "status", "body"),
-    [
-        (None, POLICY_A, 401, NOT_AUTHENTICATED),
-        (None, UNKNOWN, 401, NOT_AUTHENTICATED),
-        ("bad_token", POLICY_A, 401, INVALID_TOKEN),
-        ("learner_a", POLICY_A, 403, FORBIDDEN),
-        ("staff", POLICY_A, 403, FORBIDDEN),
-        ("admin_b", POLICY_A, 403, FORBIDDEN),
-        ("admin_a", POLICY_B, 403, FORBIDDEN),
-        ("operator", POLICY_A, 202, None),
-        ("operator", POLICY_B, 202, None),
-        ("admin_a", POLICY_A, 202, None),
-        ("admin_b", POLICY_B, 202, None),
-    ],
-)
-def test_permissions(world, caller, policy, status, body):
-    content_key = "MyUni+Sport101x"  # in both customers' catalogs
-
-    response = _post(world, _body(content_key=content_key, price=0), caller=caller, policy=policy)
-
-    assert response.status_code == status, response.content
-    if body is not None:
-        assert response.json() == body
-        assert not LearnerContentAssignment.objects.exists()
-    else:
-        configuration = CONFIGURATION_A if policy == POLICY_A else CONFIGURATION_B
-        assert [a["assignment_configuration"] for a in response.json()["created"]] == [configuration]
-        assert LearnerContentAssignment.objects.get().learner_email == "abc@example.com"
 
 
 def test_another_customer_s_admin_is_refused_before_the_body_is_read(world):

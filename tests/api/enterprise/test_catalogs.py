@@ -2,7 +2,7 @@
 (seed 003_daa74488a5860cfd.txt; reference/enterprise.md §4.9-4.13, §9 cases 51-56).
 
 Tokens are real JWTs from the token endpoint (tests/api/enterprise/conftest.py). Requests ask for
-JSON unless the test is about XML, the family's default.
+JSON unless the test is about XML, the family's default. Who may call them: test_permissions.py.
 """
 
 from __future__ import annotations
@@ -21,9 +21,6 @@ from tests.api.enterprise.conftest import (
     CATALOG_B,
     CUSTOMER_A,
     CUSTOMER_B,
-    FORBIDDEN,
-    INVALID_TOKEN,
-    NOT_AUTHENTICATED,
 )
 
 LIST = "/enterprise/v2/enterprise-catalogs"
@@ -55,39 +52,6 @@ def parse_xml(response) -> ET.Element:
 
 
 # --- permissions ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("path", [DETAIL, COURSE, RUN, PROGRAM, LIST, f"{LIST}/"])
-@pytest.mark.parametrize(
-    ("caller", "status", "body"),
-    [
-        pytest.param(None, 401, NOT_AUTHENTICATED, id="no-token"),
-        pytest.param("bad_token", 401, INVALID_TOKEN, id="bad-token"),
-        pytest.param("learner_a", 403, FORBIDDEN, id="learner-of-the-customer"),
-        pytest.param("staff", 403, FORBIDDEN, id="staff-without-a-role"),
-    ],
-)
-def test_callers_without_an_admin_role_are_refused(enterprise_world, path, caller, status, body):
-    response = enterprise_world.client(caller).get(path)
-
-    assert (response.status_code, response.json()) == (status, body)
-
-
-@pytest.mark.parametrize("path", [DETAIL, COURSE, RUN, PROGRAM])
-@pytest.mark.parametrize(
-    ("caller", "status"),
-    [
-        pytest.param("admin_b", 403, id="other-customers-admin"),
-        pytest.param("operator", 200, id="operator"),
-        pytest.param("admin_a", 200, id="own-admin"),
-    ],
-)
-def test_only_admins_of_the_catalogs_customer_and_operators_read_a_catalog(enterprise_world, path, caller, status):
-    response = enterprise_world.client(caller).get(path)
-
-    assert response.status_code == status
-    if status == 403:
-        assert response.json() == FORBIDDEN
 
 
 @pytest.mark.parametrize(

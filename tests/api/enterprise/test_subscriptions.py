@@ -1,6 +1,7 @@
 """Contract of GET /enterprise/v1/subscriptions (seed 003 "subscriptions Endpoint"; reference/
 enterprise.md §4.5; issue 4): the seed's fields, license counts, the revocation cap, renewals,
-``current``, paging, permissions, XML by default."""
+``current``, paging, whose plans each caller sees, XML by default. Who may call it:
+test_permissions.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import time_machine
 from coursegate.subscriptions.models import SubscriptionPlan, SubscriptionPlanRenewal
 from coursegate.subscriptions.selectors import live_license_for_email
 from coursegate.subscriptions.services import license_activate, licenses_assign, licenses_bulk_revoke, plan_upsert
-from tests.api.enterprise.conftest import CUSTOMER_A, CUSTOMER_B, FORBIDDEN, INVALID_TOKEN, NOT_AUTHENTICATED
+from tests.api.enterprise.conftest import CUSTOMER_A, CUSTOMER_B
 
 URL = "/enterprise/v1/subscriptions"
 PLAN_A = "904b1785-9d3a-1000-848d-6ae7a56e6355"
@@ -138,28 +139,6 @@ def test_a_plan_without_a_revocation_cap_has_null_revocations(world):
 
 
 @pytest.mark.parametrize(
-    "caller, status, body",
-    [
-        (None, 401, NOT_AUTHENTICATED),
-        ("bad_token", 401, INVALID_TOKEN),
-        ("learner_a", 403, FORBIDDEN),
-        ("staff", 403, FORBIDDEN),
-        ("admin_b", 403, FORBIDDEN),
-        ("operator", 200, None),
-        ("admin_a", 200, None),
-    ],
-)
-def test_permissions_on_a_named_customer(world, caller, status, body):
-    response = _get(world, caller, enterprise_customer_uuid=CUSTOMER_A)
-
-    assert response.status_code == status
-    if body is not None:
-        assert response.json() == body
-    else:
-        assert [p["uuid"] for p in response.json()["results"]] == [PLAN_A, PLAN_A_OLD]
-
-
-@pytest.mark.parametrize(
     "caller, plans",
     [
         ("admin_a", [PLAN_A_INACTIVE, PLAN_A, PLAN_A_OLD]),
@@ -172,11 +151,6 @@ def test_without_a_customer_the_caller_sees_every_plan_of_its_customers_active_o
 
     assert response.status_code == 200
     assert [p["uuid"] for p in response.json()["results"]] == plans
-
-
-@pytest.mark.parametrize("caller", ["learner_a", "staff"])
-def test_callers_without_an_admin_role_get_403_even_without_a_customer(world, caller):
-    assert _get(world, caller).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -195,10 +169,6 @@ def test_bad_query_parameters_are_400(world, params, body):
     response = _get(world, "operator", **params)
 
     assert (response.status_code, response.json()) == (400, body)
-
-
-def test_a_learner_naming_a_malformed_customer_gets_403_not_400(world):
-    assert _get(world, "learner_a", enterprise_customer_uuid="bad").status_code == 403
 
 
 def test_an_operator_naming_an_unknown_customer_gets_an_empty_page(world):
