@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from coursegate.core.exceptions import NotFoundError
+from coursegate.courses.exceptions import CourseRunNotFoundError, CourseRunsNotFoundError
 from coursegate.courses.models import CourseRun
 from coursegate.courses.selectors import (
     DefaultMode,
@@ -13,7 +15,9 @@ from coursegate.courses.selectors import (
     course_run_get,
     course_run_mode_get,
     course_run_modes,
+    course_run_require,
     course_runs_by_key,
+    course_runs_require,
 )
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -62,6 +66,37 @@ def test_runs_by_key_returns_only_the_existing_runs(make_run):
     runs = course_runs_by_key(["edX/DemoX/Demo_Course", "course-v1:edX+DemoX+Demo_Course", "course-v1:No+Such+Run"])
 
     assert sorted(runs) == ["course-v1:edX+DemoX+Demo_Course", "edX/DemoX/Demo_Course"]
+
+
+def test_run_require_returns_the_run_or_raises_a_not_found_error(make_run, django_assert_num_queries):
+    make_run("course-v1:edX+DemoX+Demo_Course", modes=("audit",))
+
+    with django_assert_num_queries(2):
+        assert course_run_require("course-v1:edX+DemoX+Demo_Course").key == "course-v1:edX+DemoX+Demo_Course"
+    with pytest.raises(CourseRunNotFoundError) as excinfo:
+        course_run_require("course-v1:edx+demox+demo_course")
+    assert isinstance(excinfo.value, NotFoundError)
+    assert excinfo.value.key == "course-v1:edx+demox+demo_course"
+
+
+def test_runs_require_returns_the_runs_in_the_order_given(make_run, django_assert_num_queries):
+    make_run("course-v1:edX+DemoX+Demo_Course")
+    make_run("edX/DemoX/Demo_Course")
+
+    with django_assert_num_queries(2):
+        runs = course_runs_require(["edX/DemoX/Demo_Course", "course-v1:edX+DemoX+Demo_Course"])
+
+    assert [run.key for run in runs] == ["edX/DemoX/Demo_Course", "course-v1:edX+DemoX+Demo_Course"]
+
+
+def test_runs_require_names_every_missing_run(make_run):
+    make_run("course-v1:edX+DemoX+Demo_Course")
+
+    with pytest.raises(CourseRunsNotFoundError) as excinfo:
+        course_runs_require(["course-v1:No+Such+Run", "course-v1:edX+DemoX+Demo_Course", "course-v1:No+Other+Run"])
+
+    assert excinfo.value.keys == ["course-v1:No+Such+Run", "course-v1:No+Other+Run"]
+    assert isinstance(excinfo.value, CourseRunNotFoundError)
 
 
 def test_a_run_without_modes_offers_the_implicit_audit_mode(make_run):

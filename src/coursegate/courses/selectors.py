@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from coursegate.courses.exceptions import CourseRunNotFoundError, CourseRunsNotFoundError
 from coursegate.courses.models import CourseRun
 
 # Open edX reports this mode for a run that defines none (CourseMode.DEFAULT_MODE).
@@ -35,9 +36,27 @@ def course_run_get(key: str) -> CourseRun | None:
     return CourseRun.objects.select_related("course").prefetch_related("modes").filter(key=key).first()
 
 
+def course_run_require(key: str) -> CourseRun:
+    """As ``course_run_get``, for a run that must exist: raises CourseRunNotFoundError otherwise."""
+    run = course_run_get(key)
+    if run is None:
+        raise CourseRunNotFoundError(key)
+    return run
+
+
 def course_runs_by_key(keys: Iterable[str]) -> dict[str, CourseRun]:
     runs = CourseRun.objects.select_related("course").prefetch_related("modes").filter(key__in=set(keys))
     return {run.key: run for run in runs}
+
+
+def course_runs_require(keys: Sequence[str]) -> list[CourseRun]:
+    """The runs with these exact keys, in the order given, course and modes loaded (2 queries).
+    Raises CourseRunsNotFoundError naming the missing keys if any does not exist."""
+    runs = course_runs_by_key(keys)
+    missing = [key for key in keys if key not in runs]
+    if missing:
+        raise CourseRunsNotFoundError(missing)
+    return [runs[key] for key in keys]
 
 
 def course_run_modes(run: CourseRun, *, now: datetime, include_expired: bool = False) -> list:
