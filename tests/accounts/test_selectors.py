@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from coursegate.accounts.selectors import roles_for_user, user_get_by_email, user_get_by_username
+from coursegate.accounts.exceptions import UserNotFoundError
+from coursegate.accounts.selectors import (
+    roles_for_user,
+    user_get_by_email,
+    user_get_by_username,
+    user_require_by_username,
+)
 from coursegate.accounts.services import role_assign
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +43,10 @@ def test_user_get_by_email_ignores_case(learner):
 def test_user_get_by_username_matches_exactly(learner):
     assert user_get_by_username("honor") == learner
     assert user_get_by_username("nobody") is None
+
+
+def test_user_require_by_username_returns_the_user_or_raises_not_found(learner):
+    assert user_require_by_username("honor") == learner
+    with pytest.raises(UserNotFoundError) as excinfo:
+        user_require_by_username("HONOR")
+    assert excinfo.value.key == "HONOR"

@@ -1,5 +1,5 @@
-"""Allowed-enrollments (invitations by e-mail) applied when the account is created through
-accounts.services.user_create."""
+"""Allowed-enrollments (invitations by e-mail) applied when the account is registered through
+enrollments.registration.user_register (accounts.services.user_create alone applies none)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from coursegate.accounts.models import Profile, User
-from coursegate.accounts.services import user_create
 from coursegate.enrollments.models import Enrollment, EnrollmentAllowed, EnrollmentHistory, Source
+from coursegate.enrollments.registration import user_register
 from coursegate.enrollments.services import Outcome, enrollment_allowed_upsert, enrollment_upsert
 from tests.enrollments.clock import NOW
 
@@ -20,7 +20,7 @@ EMAIL = "new.learner@example.com"
 
 
 def create_account(email: str = "New.Learner@Example.com") -> User:
-    return user_create(username="newlearner", email=email, password=None)
+    return user_register(username="newlearner", email=email, password=None)
 
 
 def test_an_account_is_enrolled_where_its_email_was_invited_with_auto_enroll(make_run):

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from coursegate.accounts.exceptions import UserNotFoundError
 from coursegate.accounts.models import User
 
 
 def user_get_by_username(username: str) -> User | None:
     return User.objects.filter(username=username).first()
+
+
+def user_require_by_username(username: str) -> User:
+    """The account with exactly this username; raises UserNotFoundError if there is none."""
+    user = user_get_by_username(username)
+    if user is None:
+        raise UserNotFoundError(username)
+    return user
 
 
 def user_get_by_email(email: str) -> User | None:

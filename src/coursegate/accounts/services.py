@@ -1,23 +1,56 @@
 """Writes of accounts and roles.
 
 Every account is created here, whichever API asks for it, so that the rules (unique username,
-case-insensitive unique e-mail, Django's password validators, a profile row, pending
-allowed-enrollments applied) hold everywhere.
+case-insensitive unique e-mail, Django's password validators, a profile row) hold everywhere.
+Applying the e-mail's pending allowed-enrollments to a new account is the enrollments app's
+part: ``coursegate.enrollments.registration.user_register`` does both in one transaction.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from coursegate.accounts.exceptions import AccountExistsError, AccountInvalidError
 from coursegate.accounts.models import Profile, RoleAssignment, User
+from coursegate.accounts.validators import (
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+    email_problems,
+    password_problems,
+    username_problems,
+)
 
-USERNAME_MAX_LENGTH = 150
-EMAIL_MAX_LENGTH = 254
-NAME_MAX_LENGTH = 255
+
+def _too_long(limit: int) -> str:
+    return f"At most {limit} characters are allowed."
+
+
+def _field_errors(*, username: str, email: str, password: str | None, name: str, check_password: bool) -> dict:
+    """Every field's problems (field -> messages), in the order username, email, name, password."""
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = ["A username is required."]
+    else:
+        problems = username_problems(username)
+        if len(username) > USERNAME_MAX_LENGTH:
+            problems.append(_too_long(USERNAME_MAX_LENGTH))
+        if problems:
+            errors["username"] = problems
+    if not email:
+        errors["email"] = ["An e-mail address is required."]
+    elif len(email) > EMAIL_MAX_LENGTH:
+        errors["email"] = [_too_long(EMAIL_MAX_LENGTH)]
+    elif problems := email_problems(email):
+        errors["email"] = problems
+    if len(name) > NAME_MAX_LENGTH:
+        errors["name"] = [_too_long(NAME_MAX_LENGTH)]
+    if password is not None and check_password:
+        if not password:
+            errors["password"] = ["A password is required."]
+        elif problems := password_problems(password, username=username, email=email):
+            errors["password"] = problems
+    return errors
 
 
 @transaction.atomic
@@ -32,44 +65,18 @@ def user_create(
     is_superuser: bool = False,
     validate_password: bool = True,
 ) -> User:
-    """Create an active user with a profile.
+    """Create an active user with a profile (and nothing else: no enrollment is applied).
 
     ``password=None`` makes an account with an unusable password (it logs in through tokens only).
-    Raises AccountInvalidError (with per-field messages) or AccountExistsError.
+    Username and e-mail are stripped. Raises AccountInvalidError (with per-field messages) or
+    AccountExistsError (username taken, or the e-mail in any letter case).
     """
-    errors: dict[str, list[str]] = {}
     username = (username or "").strip()
     email = (email or "").strip()
-    if not username:
-        errors["username"] = ["This field is required."]
-    else:
-        try:
-            User.username_validator(username)
-        except ValidationError as exc:
-            errors["username"] = list(exc.messages)
-        if len(username) > USERNAME_MAX_LENGTH:
-            errors.setdefault("username", []).append(
-                f"Ensure this field has no more than {USERNAME_MAX_LENGTH} characters."
-            )
-    if not email:
-        errors["email"] = ["This field is required."]
-    elif len(email) > EMAIL_MAX_LENGTH:
-        errors["email"] = [f"Ensure this field has no more than {EMAIL_MAX_LENGTH} characters."]
-    else:
-        try:
-            validate_email(email)
-        except ValidationError as exc:
-            errors["email"] = list(exc.messages)
-    if len(name or "") > NAME_MAX_LENGTH:
-        errors["name"] = [f"Ensure this field has no more than {NAME_MAX_LENGTH} characters."]
-    if password is not None and validate_password:
-        if not password:
-            errors["password"] = ["This field is required."]
-        else:
-            try:
-                password_validation.validate_password(password, User(username=username, email=email))
-            except ValidationError as exc:
-                errors["password"] = list(exc.messages)
+    name = name or ""
+    errors = _field_errors(
+        username=username, email=email, password=password, name=name, check_password=validate_password
+    )
     if errors:
         raise AccountInvalidError(errors)
 
@@ -91,12 +98,7 @@ def user_create(
             user.save()
     except IntegrityError as exc:  # a concurrent request took the name between check and insert
         raise AccountExistsError(["username", "email"]) from exc
-    Profile.objects.create(user=user, name=name or "", country=(country or "").upper()[:2])
-
-    # Imported here: enrollments depends on accounts' models, not the other way round.
-    from coursegate.enrollments.services import enrollments_allowed_apply
-
-    enrollments_allowed_apply(user=user)
+    Profile.objects.create(user=user, name=name, country=(country or "").upper()[:2])
     return user
 
 

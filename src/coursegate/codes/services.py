@@ -42,7 +42,7 @@ def codes_generate(*, course_run: CourseRun, count: int, actor=None, mode: str =
     if not 1 <= count <= MAX_CODES_PER_REQUEST:
         raise ValueError(f"count must be between 1 and {MAX_CODES_PER_REQUEST}")
     for _attempt in range(5):
-        codes = set()
+        codes: set[str] = set()
         while len(codes) < count:
             codes.add(_new_code())
         rows = [EnrollmentCode(code=c, course_run=course_run, mode=mode, created_by=actor) for c in codes]

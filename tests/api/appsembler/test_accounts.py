@@ -255,3 +255,77 @@ def test_an_overlong_value_is_a_400_not_a_database_error(field, value, staff_cli
     assert response.status_code == 400
     assert list(response.json()["field_errors"]) == [field]
     assert not User.objects.filter(username="longvalue").exists()
+
+
+# --- create: how the body is read (as the reference reads it, request.data.get) ----------------------
+
+
+@pytest.mark.parametrize("body", [[SEED_BODY], "staff55", 55], ids=["a JSON list", "a JSON string", "a JSON number"])
+def test_a_body_that_is_no_json_object_has_no_fields(body, staff_client):
+    response = staff_client.post(CREATE, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "user_message": WRONG_PARAMETERS,
+        "field_errors": {"username": REQUIRED, "password": REQUIRED, "email": REQUIRED, "name": REQUIRED},
+    }
+    assert not User.objects.filter(username="staff55").exists()
+
+
+def test_a_value_that_is_no_string_counts_as_missing(staff_client):
+    body = {"username": 55, "password": None, "email": ["staff55@example.com"], "name": {"first": "staff"}}
+
+    response = _post(staff_client, body)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "user_message": WRONG_PARAMETERS,
+        "field_errors": {"username": REQUIRED, "password": REQUIRED, "email": REQUIRED, "name": REQUIRED},
+    }
+
+
+def test_missing_fields_are_answered_alone_before_the_other_fields_are_checked(staff_client):
+    response = _post(staff_client, {"username": "u" * 151, "password": "x", "email": "staff55@", "name": "   "})
+
+    assert response.status_code == 400
+    assert response.json() == {"user_message": WRONG_PARAMETERS, "field_errors": {"name": REQUIRED}}
+
+
+def test_every_bad_field_is_named_at_once_in_one_answer(staff_client):
+    body = {"username": "%" * 151, "password": "x", "email": "staff55@", "name": "n" * 256}
+
+    response = _post(staff_client, body)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "user_message": WRONG_PARAMETERS,
+        "field_errors": {
+            "username": [
+                "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
+                "Ensure this field has no more than 150 characters.",
+            ],
+            "email": ["Enter a valid email address."],
+            "name": ["Ensure this field has no more than 255 characters."],
+            "password": ["This password is too short. It must contain at least 2 characters."],
+        },
+    }
+    assert list(response.json()["field_errors"]) == ["username", "email", "name", "password"]
+
+
+def test_the_password_is_kept_as_sent_and_the_other_fields_are_stripped(staff_client):
+    response = _post(
+        staff_client, {"username": " staff55 ", "password": " e d x ", "email": " staff55@example.com ", "name": " T "}
+    )
+
+    assert response.status_code == 200
+    user = User.objects.get(pk=response.json()["user_id"])
+    assert (user.username, user.email, user.profile.name) == ("staff55", "staff55@example.com", "T")
+    assert user.check_password(" e d x ")
+    assert not user.check_password("e d x")
+
+
+def test_get_user_of_an_unknown_username_answers_the_contract_body(staff_client):
+    response = staff_client.get(f"{A}/accounts/get-user/nobody")
+
+    assert response.status_code == 404
+    assert response.json() == {"user_message": "User does not exist"}

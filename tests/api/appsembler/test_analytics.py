@@ -672,3 +672,41 @@ def test_the_seeds_appsembler_example_calls_work_verbatim(fetch, make_user, make
     assert usernames(
         "/appsembler_api/v0/analytics/enrollment/batch?course_id=course-v1%3Aedx%2BDemoX101%2B2017&update_min=2016-01-07"
     ) == ["new"]
+
+
+# --- One parameter at a time -------------------------------------------------------------------
+
+
+def test_the_seeds_spelling_is_not_read_when_updated_min_is_given(family, fetch, accounts):
+    status, body = fetch(f"{ACCOUNTS[family]}?updated_min=2016-12-18&update_min=junk")
+
+    assert (status, [item["username"] for item in body]) == (200, ["audit", "gone"])
+
+
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("updated_min=junk&updated_max=junk&limit=0", "updated_min"),
+        ("updated_max=junk&course_id=nope&limit=0", "updated_max"),
+        ("updated_min=2015-12-20&updated_max=2015-12-19&course_id=nope", "updated_min"),
+        ("course_id=nope&limit=0&after_id=-1", "course_id"),
+        ("limit=0&after_id=-1", "limit"),
+    ],
+)
+def test_only_the_first_bad_parameter_is_named(family, fetch, enrollments, query, param):
+    status, body = fetch(f"{ENROLLMENTS[family]}?{query}")
+
+    assert status == 400
+    assert list(body) == [param]
+
+
+def test_the_accounts_batch_does_not_read_course_id(family, fetch, accounts):
+    status, body = fetch(f"{ACCOUNTS[family]}?course_id=nope")
+
+    assert (status, len(body)) == (200, 4)
+
+
+def test_the_jitterbit_enrollment_batch_does_not_read_username(fetch, enrollments):
+    status, body = fetch(f"{ENROLLMENTS['jitterbit']}?username=a%00b")
+
+    assert (status, len(body)) == (200, 3)

@@ -20,8 +20,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coursegate.accounts.models import User
-from coursegate.accounts.services import user_create
 from coursegate.enrollments.models import Enrollment, EnrollmentAllowed, EnrollmentHistory, Source
+from coursegate.enrollments.registration import user_register
 from coursegate.enrollments.services import enrollment_allowed_upsert, enrollment_upsert
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_the_seeds_sample_body_is_accepted_verbatim_and_invites_the_three_addres
 def test_an_account_created_later_for_an_invited_address_is_enrolled_in_both_courses(post, demo, app101):
     assert post(SEED_SAMPLE).status_code == 200
 
-    user = user_create(username="test2", email="test2@appsembler.com", password="a-Long-pass-2016", name="Test Two")
+    user = user_register(username="test2", email="test2@appsembler.com", password="a-Long-pass-2016", name="Test Two")
 
     assert set(Enrollment.objects.filter(user=user).values_list("course_run__key", "mode", "is_active")) == {
         (DEMO, "audit", True),
@@ -165,7 +165,7 @@ def test_an_account_created_later_for_an_invitation_without_auto_enroll_is_not_e
     body = {"action": "enroll", "identifiers": "later@example.com", "courses": DEMO, "auto_enroll": False}
     assert post(body).json()["courses"][DEMO]["results"] == [row("later@example.com", NOTHING, INVITED_NO_AUTO)]
 
-    user = user_create(username="later", email="Later@Example.com", password="a-Long-pass-2016", name="Later")
+    user = user_register(username="later", email="Later@Example.com", password="a-Long-pass-2016", name="Later")
 
     assert not Enrollment.objects.filter(user=user).exists()
     assert EnrollmentAllowed.objects.get(email="later@example.com").user == user

@@ -581,3 +581,46 @@ def test_status_accepts_a_form_encoded_body(staff_client, demo_run, learner, red
     assert response.status_code == 200
     assert response.json() == SUCCESS
     assert _row(redeemed).status == EnrollmentCode.Status.CANCELLED
+
+
+# --- how the bodies are read (as the reference reads them, request.data.get) -----------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [["honor@example.com"], {"email": 5, "enrollment_code": ["x"]}, {"email": None, "enrollment_code": None}],
+    ids=["a JSON list", "values that are no strings", "nulls"],
+)
+def test_an_enroll_user_body_without_usable_fields_is_a_code_error(body, staff_client, demo_run, learner):
+    code = _code(demo_run)
+
+    response = staff_client.post(ENROLL, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == CODE_ERROR
+    assert _unused(code)
+
+
+@pytest.mark.parametrize("body", [["cancel"], {"action": 1}, {"action": None}], ids=["a JSON list", "a number", "null"])
+def test_a_status_body_without_a_usable_action_names_the_actions(body, staff_client, demo_run):
+    response = staff_client.post(STATUS, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"success": "false", "reason": "The action must be 'cancel' or 'restore'."}
+
+
+def test_a_status_body_with_an_action_but_no_code_names_the_empty_code(staff_client, demo_run):
+    response = staff_client.post(STATUS, {"action": "cancel"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"success": "false", "reason": "The enrollment code () was not found"}
+
+
+def test_status_strips_the_action_and_the_code(staff_client, demo_run):
+    code = _code(demo_run)
+
+    response = _status(staff_client, f" {code} ", " cancel ")
+
+    assert response.status_code == 200
+    assert response.json() == SUCCESS
+    assert _row(code).status == EnrollmentCode.Status.CANCELLED
