@@ -7,6 +7,7 @@ load issues fresh secrets for the demo clients and returns them keyed by role.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
@@ -24,8 +25,8 @@ from coursegate.demo.content import DEMO_CONTENT
 from coursegate.enrollments.models import Source
 from coursegate.enrollments.services import EnrollmentRequest, enrollments_bulk_upsert
 from coursegate.enterprise.services import customer_upsert, enterprise_enrollment_record, learner_link
-from coursegate.events.models import ApprenticeshipEvent
-from coursegate.events.services import events_store
+from coursegate.events.models import ApprenticeshipEvent, TrainingType
+from coursegate.events.services import NewEvent, events_store
 from coursegate.subscriptions.models import License
 from coursegate.subscriptions.selectors import live_license_for_email
 from coursegate.subscriptions.services import license_activate, licenses_assign, licenses_bulk_revoke, plan_upsert
@@ -262,48 +263,48 @@ def load_enterprise_demo(users, runs) -> None:
 
 
 DEMO_EVENTS = [
-    {
-        "event": "Created",
-        "apprenticeshipId": 444,
-        "paymentStatus": "active",
-        "agreementStatus": "agreed",
-        "providerId": "1111",
-        "learnerId": "9999",
-        "trainingType": "framework",
-        "trainingId": "3333",
-        "employerAccountId": "2222",
-        "trainingStartDate": "2017-01-31T00:00:00",
-        "trainingEndDate": "2017-12-31T00:00:00",
-        "trainingTotalCost": "123.45",
-    },
-    {
-        "event": "Paused",
-        "apprenticeshipId": 444,
-        "paymentStatus": "paused",
-        "agreementStatus": "agreed",
-        "providerId": "1111",
-        "learnerId": "9999",
-        "trainingType": "framework",
-        "trainingId": "3333",
-        "employerAccountId": "2222",
-        "trainingStartDate": "2017-01-31T00:00:00",
-        "trainingEndDate": "2017-12-31T00:00:00",
-        "trainingTotalCost": "123.45",
-    },
-    {
-        "event": "Created",
-        "apprenticeshipId": 445,
-        "paymentStatus": "active",
-        "agreementStatus": "bothAgreed",
-        "providerId": "1112",
-        "learnerId": "9998",
-        "trainingType": "standard",
-        "trainingId": "25",
-        "employerAccountId": "2223",
-        "trainingStartDate": "2018-09-01T00:00:00",
-        "trainingEndDate": "2020-08-31T00:00:00",
-        "trainingTotalCost": "9000.00",
-    },
+    NewEvent(
+        event="Created",
+        apprenticeship_id=444,
+        payment_status="active",
+        agreement_status="agreed",
+        provider_id="1111",
+        learner_id="9999",
+        employer_account_id="2222",
+        training_type=TrainingType.FRAMEWORK,
+        training_id="3333",
+        training_start_date=_dt("2017-01-31T00:00:00"),
+        training_end_date=_dt("2017-12-31T00:00:00"),
+        training_total_cost=Decimal("123.45"),
+    ),
+    NewEvent(
+        event="Paused",
+        apprenticeship_id=444,
+        payment_status="paused",
+        agreement_status="agreed",
+        provider_id="1111",
+        learner_id="9999",
+        employer_account_id="2222",
+        training_type=TrainingType.FRAMEWORK,
+        training_id="3333",
+        training_start_date=_dt("2017-01-31T00:00:00"),
+        training_end_date=_dt("2017-12-31T00:00:00"),
+        training_total_cost=Decimal("123.45"),
+    ),
+    NewEvent(
+        event="Created",
+        apprenticeship_id=445,
+        payment_status="active",
+        agreement_status="bothAgreed",
+        provider_id="1112",
+        learner_id="9998",
+        employer_account_id="2223",
+        training_type=TrainingType.STANDARD,
+        training_id="25",
+        training_start_date=_dt("2018-09-01T00:00:00"),
+        training_end_date=_dt("2020-08-31T00:00:00"),
+        training_total_cost=Decimal("9000.00"),
+    ),
 ]
 
 
@@ -312,7 +313,7 @@ def load_events_demo(users) -> None:
     role_assign(user=users["events_writer"], role=Role.STORE_APPRENTICESHIP_EVENT)
     role_assign(user=users["events_reader"], role=Role.READ_APPRENTICESHIP_EVENT)
     if not ApprenticeshipEvent.objects.exists():
-        events_store(bodies=DEMO_EVENTS)
+        events_store(events=DEMO_EVENTS)
 
 
 POLICY_A = "904b1785-9d3a-1000-848d-6ae7a56e6355"
