@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from coursegate.accounts.models import User
-from coursegate.accounts.services import EMAIL_MAX_LENGTH
+from coursegate.accounts.validators import EMAIL_MAX_LENGTH
 from coursegate.courses.models import CourseRun
 from coursegate.enrollments.batch import (
     EnrollmentRequest,
