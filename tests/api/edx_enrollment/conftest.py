@@ -21,6 +21,12 @@ def course(make_run):
 
 
 @pytest.fixture
+def paid_run(make_run):
+    """Course C offering audit and verified."""
+    return make_run(C, modes=["audit", "verified"])
+
+
+@pytest.fixture
 def enroll(db):
     """enroll(user, run, mode=None (the run's default), is_active=True) -> Enrollment, written by the
     domain service as staff would (window, capacity and invitations ignored)."""

@@ -7,6 +7,12 @@ from coursegate.enrollments.models import Enrollment, EnrollmentHistory
 E = "/api/enrollment/v1"
 C = "course-v1:Org+Num+Run"
 LEGACY = "Org/Num/Run"
+ENROLL = {"course_details": {"course_id": C}}
+
+
+def enrollment_body(**extra) -> dict:
+    """A POST body enrolling in course C, with ``extra`` fields."""
+    return {"course_details": {"course_id": C}, **extra}
 
 
 def post_enrollment(client, body):
