@@ -1,6 +1,7 @@
-"""Contract tests of POST/GET /enterprise/v1/bulk-license-enrollment (seed 003_daa74488a5860cfd.txt,
-"bulk-license-enrollment Endpoint"; reference/enterprise.md §4.8; issue 4: job status, progress and
-results readable with GET, as XML, JSON or CSV).
+"""Contract tests of POST /enterprise/v1/bulk-license-enrollment (seed 003_daa74488a5860cfd.txt,
+"bulk-license-enrollment Endpoint"; reference/enterprise.md §4.8; issue 4), and who may call the
+endpoint (POST and GET). GET (job status, progress and results as XML, JSON or CSV):
+test_bulk_license_enrollment_job.py.
 
 Jobs run in-process (no broker): the job starts after the request's commit, so requests that must
 run their job are wrapped in ``django_capture_on_commit_callbacks(execute=True)``.
@@ -11,18 +12,25 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
-from rest_framework import serializers
 
 from coursegate.enrollments.models import Enrollment
 from coursegate.enterprise.models import EnterpriseEnrollment, EnterpriseLearner
 from coursegate.enterprise_jobs.models import BulkEnrollmentJob, BulkEnrollmentJobRow
-from coursegate.enterprise_jobs.services import bulk_enrollment_job_create
-from coursegate.subscriptions.models import License
-from coursegate.subscriptions.services import plan_upsert
 from tests.api.enterprise.conftest import CUSTOMER_A, CUSTOMER_B
+from tests.api.enterprise.jobs_support import (
+    BODY,
+    FIH,
+    NOT_FOUND,
+    PATH,
+    PLAN_A,
+    POST_A,
+    SPORT,
+    job_of,
+    job_url,
+    license_world,
+)
 from tests.kit.permissions import (
     ANONYMOUS,
     BAD_TOKEN,
@@ -35,51 +43,10 @@ from tests.kit.permissions import (
     send,
 )
 
-PATH = "/enterprise/v1/bulk-license-enrollment"
-POST_A = f"{PATH}?enterprise_customer_uuid={CUSTOMER_A}"
-FIH = "course-v1:HarvardX+FIH+3T2023"  # in catalog A; offers audit and verified
-SPORT = "course-v1:MyUni+Sport101x"  # in catalogs A and B
-TR = "course-v1:edx+tr1012+1T2021"  # in catalog A
-NOT_FOUND = {"detail": "Not found."}
-PLAN_A = "904b1785-9d3a-1000-848d-6ae7a56e6355"
-
-
-def iso(value) -> str:
-    return serializers.DateTimeField().to_representation(value)
-
-
-def job_url(job, customer: str = CUSTOMER_A) -> str:
-    return f"{PATH}?enterprise_customer_uuid={customer}&bulk_enrollment_job_uuid={job.uuid}"
-
 
 @pytest.fixture
 def world(enterprise_world, make_run, make_user):
-    """Catalog A's runs as real course runs, plans of A and B, and license holders of A:
-    ann (activated), bob (assigned); cid has no license."""
-    world = enterprise_world
-    make_run(FIH, modes=("audit", "verified"))
-    make_run(SPORT, modes=("audit",))
-    make_run(TR, modes=("audit",))
-    dates = {"start_date": datetime(2024, 1, 1, tzinfo=UTC), "expiration_date": datetime(2099, 12, 31, tzinfo=UTC)}
-    world.plan_a = plan_upsert(uuid=PLAN_A, customer=world.customer_a, catalog=world.catalog_a, title="A",
-                               num_licenses=0, **dates)  # fmt: skip
-    world.plan_b = plan_upsert(uuid=uuid.uuid4(), customer=world.customer_b, catalog=world.catalog_b, title="B",
-                               num_licenses=0, **dates)  # fmt: skip
-    world.ann = make_user("ann")
-    License.objects.create(plan=world.plan_a, status="activated", user_email="ann@example.com", lms_user=world.ann)
-    License.objects.create(plan=world.plan_a, status="assigned", user_email="bob@example.com")
-    return world
-
-
-def job_of(world, customer=None, emails=("ann@example.com",), keys=(FIH,)):
-    return bulk_enrollment_job_create(
-        customer=customer or world.customer_a, emails=list(emails), course_run_keys=list(keys), notify=False,
-        actor=world.users["admin_a"],
-    )  # fmt: skip
-
-
-BODY = {"emails": ["ann@example.com", "Bob@Example.com", "cid@example.com"], "course_run_keys": [FIH, SPORT],
-        "notify": False}  # fmt: skip
+    return license_world(enterprise_world, make_run, make_user)
 
 
 # --- permissions ---------------------------------------------------------------------------------
@@ -310,173 +277,6 @@ def test_post_works_without_a_trailing_slash_and_with_one(world):
     assert response.status_code == 201
 
 
-# --- GET: status, progress, results ------------------------------------------------------------------
-
-
-def test_get_answers_the_job_with_progress_and_every_row(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        job = job_of(world, emails=BODY["emails"], keys=[FIH, SPORT, "course-v1:Nowhere+X+1"])
-    job.refresh_from_db()
-
-    response = world.client("admin_a").get(job_url(job))
-
-    assert response.status_code == 200
-    assert response.json() == {
-        "job_id": str(job.uuid),
-        "status": "succeeded",
-        "progress": {"total": 9, "processed": 9, "succeeded": 2, "pending": 2, "failed": 5},
-        "results": [
-            {"email": "ann@example.com", "course_run_key": FIH, "status": "success", "notes": ""},
-            {"email": "ann@example.com", "course_run_key": SPORT, "status": "success", "notes": ""},
-            {"email": "ann@example.com", "course_run_key": "course-v1:Nowhere+X+1", "status": "failed",
-             "notes": "course run not found"},
-            {"email": "bob@example.com", "course_run_key": FIH, "status": "pending",
-             "notes": "pending license activation"},
-            {"email": "bob@example.com", "course_run_key": SPORT, "status": "pending",
-             "notes": "pending license activation"},
-            {"email": "bob@example.com", "course_run_key": "course-v1:Nowhere+X+1", "status": "failed",
-             "notes": "course run not found"},
-            {"email": "cid@example.com", "course_run_key": FIH, "status": "failed", "notes": "missing subscription"},
-            {"email": "cid@example.com", "course_run_key": SPORT, "status": "failed", "notes": "missing subscription"},
-            {"email": "cid@example.com", "course_run_key": "course-v1:Nowhere+X+1", "status": "failed",
-             "notes": "course run not found"},
-        ],
-        "created": iso(job.created),
-        "finished": iso(job.finished),
-        "error": None,
-    }  # fmt: skip
-
-
-def test_get_of_a_job_not_yet_run_shows_it_pending_with_queued_rows(world):
-    job = job_of(world, emails=["ann@example.com", "bob@example.com"])
-
-    body = world.client("admin_a").get(job_url(job)).json()
-
-    assert (body["status"], body["finished"]) == ("pending", None)
-    assert body["progress"] == {"total": 2, "processed": 0, "succeeded": 0, "pending": 0, "failed": 0}
-    assert [row["status"] for row in body["results"]] == ["queued", "queued"]
-
-
-def test_get_of_a_failed_job_shows_the_error(world):
-    job = job_of(world)
-    BulkEnrollmentJob.objects.filter(pk=job.pk).update(status="failed", error="RuntimeError: boom")
-
-    body = world.client("admin_a").get(job_url(job)).json()
-
-    assert (body["status"], body["error"]) == ("failed", "RuntimeError: boom")
-
-
-def test_get_answers_xml_by_default(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        job = job_of(world, emails=["ann@example.com", "bob@example.com"])
-
-    response = world.client("admin_a", accept=None).get(job_url(job))
-
-    assert (response.status_code, response["Content-Type"]) == (200, "application/xml; charset=utf-8")
-    root = ET.fromstring(response.content)
-    assert (root.findtext("job_id"), root.findtext("status")) == (str(job.uuid), "succeeded")
-    assert root.findtext("progress/succeeded") == "1" and root.findtext("progress/pending") == "1"
-    rows = [(item.findtext("email"), item.findtext("status")) for item in root.findall("results/list-item")]
-    assert rows == [("ann@example.com", "success"), ("bob@example.com", "pending")]
-
-
-CSV = (
-    "email,course_run_key,status,notes\r\n"
-    f"ann@example.com,{FIH},success,\r\n"
-    f"bob@example.com,{FIH},pending,pending license activation\r\n"
-)
-
-
-@pytest.mark.parametrize(
-    ("suffix", "accept"),
-    [("&format=csv", None), ("&format=csv", "*/*"), ("", "text/csv")],
-    ids=["format-param", "format-param-any-accept", "accept-header"],
-)
-def test_get_answers_the_results_as_csv(world, django_capture_on_commit_callbacks, suffix, accept):
-    with django_capture_on_commit_callbacks(execute=True):
-        job = job_of(world, emails=["ann@example.com", "bob@example.com"])
-
-    response = world.client("admin_a", accept=accept).get(job_url(job) + suffix)
-
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == f'attachment; filename="bulk-enrollment-{job.uuid}.csv"'
-    assert response.content.decode() == CSV
-
-
-def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(world):
-    job = job_of(world, emails=["=cmd@example.com"])
-
-    response = world.client("admin_a", accept="text/csv").get(job_url(job))
-
-    assert response.content.decode().splitlines()[1] == f"'=cmd@example.com,{FIH},queued,"
-
-
-def test_an_error_asked_for_as_csv_comes_as_xml(world):
-    response = world.client("admin_a", accept="text/csv").get(
-        f"{PATH}?enterprise_customer_uuid={CUSTOMER_A}&bulk_enrollment_job_uuid={uuid.UUID(int=3)}"
-    )
-
-    assert (response.status_code, response["Content-Type"]) == (404, "application/xml; charset=utf-8")
-    assert ET.fromstring(response.content).findtext("detail") == "Not found."
-
-
-@pytest.mark.parametrize(
-    ("query", "status", "body"),
-    [
-        pytest.param(
-            f"enterprise_customer_uuid={CUSTOMER_A}",
-            400,
-            {"bulk_enrollment_job_uuid": ["This field is required."]},
-            id="no-job",
-        ),
-        pytest.param(
-            f"enterprise_customer_uuid={CUSTOMER_A}&bulk_enrollment_job_uuid=42",
-            400,
-            {"bulk_enrollment_job_uuid": ["Must be a valid UUID."]},
-            id="malformed-job",
-        ),
-        pytest.param(
-            f"bulk_enrollment_job_uuid={uuid.UUID(int=3)}",
-            400,
-            {"enterprise_customer_uuid": ["This field is required."]},
-            id="no-customer",
-        ),
-        pytest.param(
-            f"enterprise_customer_uuid={CUSTOMER_A}&bulk_enrollment_job_uuid={uuid.UUID(int=3)}",
-            404,
-            NOT_FOUND,
-            id="unknown-job",
-        ),
-        pytest.param(
-            f"enterprise_customer_uuid={uuid.UUID(int=1)}&bulk_enrollment_job_uuid={uuid.UUID(int=3)}",
-            404,
-            NOT_FOUND,
-            id="unknown-customer",
-        ),
-    ],
-)
-def test_get_refuses_bad_queries(world, query, status, body):
-    response = world.client("admin_a").get(f"{PATH}?{query}")
-
-    assert (response.status_code, response.json()) == (status, body)
-
-
-@pytest.mark.parametrize("pairs", [1, 40])
-def test_get_costs_the_same_queries_whatever_the_number_of_rows(world, django_assert_num_queries, pairs):
-    job = job_of(
-        world, emails=[f"l{i}@example.com" for i in range(pairs // 2 or 1)], keys=[FIH, SPORT][: min(pairs, 2)]
-    )
-    client = world.client("admin_a")
-    client.get(job_url(job))  # the first request of a token warms the caches of the authentication
-
-    # customer, job, progress counts, rows (+ the credential's user)
-    with django_assert_num_queries(5):
-        response = client.get(job_url(job))
-
-    assert len(response.json()["results"]) == pairs
-
-
 def test_post_asked_for_as_csv_answers_in_xml(world):
     response = world.client("admin_a", accept="text/csv").post(POST_A, BODY, format="json")
 
@@ -512,13 +312,3 @@ def test_post_accepts_a_form_encoded_body(world):
     job = BulkEnrollmentJob.objects.get()
     assert job.notify is True
     assert list(BulkEnrollmentJobRow.objects.values_list("email", flat=True)) == ["ann@example.com", "bob@example.com"]
-
-
-def test_the_job_body_has_exactly_the_fields_the_openapi_document_describes(world):
-    from coursegate.api.enterprise.serializers.jobs import JobOutput, JobProgressOutput, JobResultOutput
-
-    body = world.client("admin_a").get(job_url(job_of(world))).json()
-
-    assert list(body) == list(JobOutput().fields)
-    assert list(body["progress"]) == list(JobProgressOutput().fields)
-    assert list(body["results"][0]) == list(JobResultOutput().fields)
