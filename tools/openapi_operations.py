@@ -19,7 +19,8 @@ def operations(document: dict):
                 continue
             statuses = ",".join(sorted(op.get("responses", {})))
             params = ",".join(sorted(p["name"] for p in op.get("parameters", [])))
-            yield f"{method.upper()} {path} {op.get('operationId')} tags={op.get('tags')} statuses={statuses} params={params}"
+            operation = f"{method.upper()} {path} {op.get('operationId')} tags={op.get('tags')}"
+            yield f"{operation} statuses={statuses} params={params}"
 
 
 if __name__ == "__main__":

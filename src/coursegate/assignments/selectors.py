@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid as uuid_lib
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -17,22 +16,16 @@ from coursegate.assignments.models import (
     SubsidyAccessPolicy,
 )
 from coursegate.catalogs.models import ContentItem
+from coursegate.core.uuids import uuid_or_none
 
 NINETY_DAYS = "NINETY_DAYS_PASSED"
 ENROLLMENT_DATE = "ENROLLMENT_DATE_PASSED"
 SUBSIDY_EXPIRED = "SUBSIDY_EXPIRED"
 
 
-def _uuid_or_none(value: object) -> uuid_lib.UUID | None:
-    try:
-        return value if isinstance(value, uuid_lib.UUID) else uuid_lib.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def policy_get(*, policy_uuid: object) -> SubsidyAccessPolicy:
     """The policy; PolicyNotFoundError when unknown or not a uuid."""
-    parsed = _uuid_or_none(policy_uuid)
+    parsed = uuid_or_none(policy_uuid)
     policy = SubsidyAccessPolicy.objects.filter(pk=parsed).first() if parsed else None
     if policy is None:
         raise PolicyNotFoundError(policy_uuid)
@@ -41,7 +34,7 @@ def policy_get(*, policy_uuid: object) -> SubsidyAccessPolicy:
 
 def assignment_configuration_get(*, configuration_uuid: object) -> AssignmentConfiguration:
     """The assignment configuration; AssignmentConfigurationNotFoundError when unknown or not a uuid."""
-    parsed = _uuid_or_none(configuration_uuid)
+    parsed = uuid_or_none(configuration_uuid)
     configuration = AssignmentConfiguration.objects.filter(pk=parsed).first() if parsed else None
     if configuration is None:
         raise AssignmentConfigurationNotFoundError(configuration_uuid)

@@ -10,7 +10,6 @@ future", seed 003); a detail lookup finds an inactive item too, since it is stil
 
 from __future__ import annotations
 
-import uuid as uuid_lib
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -19,13 +18,7 @@ from django.db.models import Max, Q, QuerySet
 from coursegate.catalogs.exceptions import CatalogNotFoundError, ContentNotInCatalogError
 from coursegate.catalogs.models import CatalogItem, ContentItem, EnterpriseCatalog
 from coursegate.core.course_keys import InvalidKeyError, parse_course_key, parse_course_run_key
-
-
-def _uuid_or_none(value) -> uuid_lib.UUID | None:
-    try:
-        return value if isinstance(value, uuid_lib.UUID) else uuid_lib.UUID(str(value))
-    except ValueError:
-        return None
+from coursegate.core.uuids import uuid_or_none
 
 
 def catalogs_for_customers(*, customer_uuids: Iterable | None) -> QuerySet[EnterpriseCatalog]:
@@ -34,14 +27,14 @@ def catalogs_for_customers(*, customer_uuids: Iterable | None) -> QuerySet[Enter
     Values that are not uuids (a role context such as ``""``) match nothing."""
     catalogs = EnterpriseCatalog.objects.annotate(content_last_modified=Max("items__modified"))
     if customer_uuids is not None:
-        wanted = {u for u in map(_uuid_or_none, customer_uuids) if u is not None}
+        wanted = {u for u in map(uuid_or_none, customer_uuids) if u is not None}
         catalogs = catalogs.filter(customer_id__in=wanted)
     return catalogs.order_by("created", "uuid")
 
 
 def catalog_get(*, catalog_uuid) -> EnterpriseCatalog:
     """The catalog (with its customer); CatalogNotFoundError when unknown or not a uuid."""
-    parsed = _uuid_or_none(catalog_uuid)
+    parsed = uuid_or_none(catalog_uuid)
     catalog = EnterpriseCatalog.objects.select_related("customer").filter(uuid=parsed).first() if parsed else None
     if catalog is None:
         raise CatalogNotFoundError(catalog_uuid)
@@ -106,7 +99,7 @@ def catalog_course_run_get(*, catalog: EnterpriseCatalog, course_run_key: str) -
 def catalog_program_get(*, catalog: EnterpriseCatalog, program_uuid: str) -> ContentItem:
     """The program when it is in the catalog; ContentNotInCatalogError otherwise (a malformed uuid
     included). Any spelling of the uuid finds it (programs are stored under the canonical one)."""
-    parsed = _uuid_or_none(program_uuid)
+    parsed = uuid_or_none(program_uuid)
     program = (
         ContentItem.objects.filter(
             content_type=ContentItem.Type.PROGRAM, content_key=str(parsed), catalogitem__catalog=catalog

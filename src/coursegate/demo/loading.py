@@ -16,6 +16,7 @@ from oauth2_provider.models import get_application_model
 from coursegate.accounts.models import User
 from coursegate.accounts.services import role_assign, user_create
 from coursegate.assignments.services import assignment_ensure_allocated, policy_upsert
+from coursegate.catalogs.models import EnterpriseCatalog
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
 from coursegate.codes.services import code_ensure
 from coursegate.core.roles import Role
@@ -24,6 +25,7 @@ from coursegate.courses.services import course_mode_upsert, course_run_upsert
 from coursegate.demo.content import DEMO_CONTENT
 from coursegate.enrollments.models import Source
 from coursegate.enrollments.services import EnrollmentRequest, enrollments_bulk_upsert
+from coursegate.enterprise.models import EnterpriseCustomer
 from coursegate.enterprise.services import customer_upsert, enterprise_enrollment_record, learner_link
 from coursegate.events.models import ApprenticeshipEvent, TrainingType
 from coursegate.events.services import NewEvent, events_store
@@ -328,9 +330,6 @@ DEMO_ASSIGNMENTS = [
 def load_assignments_demo() -> None:
     """Customer A's assigned-learner-credit policy (room for 100,000 allocations at 1000 cents) and
     the two allocated assignments seed 003's remind/cancel examples name (re-allocated on each run)."""
-    from coursegate.catalogs.models import EnterpriseCatalog
-    from coursegate.enterprise.models import EnterpriseCustomer
-
     policy = policy_upsert(
         uuid=POLICY_A,
         configuration_uuid=ASSIGNMENT_CONFIGURATION_A,

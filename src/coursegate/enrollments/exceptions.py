@@ -9,7 +9,7 @@ class EnrollmentError(Exception):
     def __init__(self, *, username: str = "", course_id: str = "", message: str = ""):
         self.username = username
         self.course_id = course_id
-        super().__init__(message or self.__class__.__doc__.strip().splitlines()[0])
+        super().__init__(message or (self.__class__.__doc__ or self.__class__.__name__).strip().splitlines()[0])
 
 
 class CourseModeUnavailableError(EnrollmentError):

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+from coursegate.courses.models import CourseRun
+
 log = logging.getLogger(__name__)
 
 SUBJECTS = {
@@ -28,7 +30,7 @@ BODIES = {
 }
 
 
-def enrollment_change_emails_send(changes: Iterable[tuple[str, str, object]]) -> int:
+def enrollment_change_emails_send(changes: Iterable[tuple[str, str, CourseRun]]) -> int:
     """Send one e-mail per (change, address, course_run); returns how many were sent. A mail
     server failure is logged, never raised: the enrollments are already committed."""
     messages = []

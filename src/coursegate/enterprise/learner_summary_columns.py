@@ -272,7 +272,9 @@ COLUMNS = {
 
 # Output field -> the aliases it is ordered by (course_api_url is catalog uuid + course key, which
 # orders exactly as the URL string would). Null-only fields order by the tie-breaker alone.
-ORDER_BY: dict[str, tuple[str, ...]] = {name: (f"ls_{name}",) for name in LEARNER_SUMMARY_FIELDS if name not in LEARNER_SUMMARY_NULL_FIELDS}
+ORDER_BY: dict[str, tuple[str, ...]] = {
+    name: (f"ls_{name}",) for name in LEARNER_SUMMARY_FIELDS if name not in LEARNER_SUMMARY_NULL_FIELDS
+}
 ORDER_BY["course_api_url"] = ("ls_catalog_uuid", "ls_course_key")
 ORDER_BY.update({name: () for name in LEARNER_SUMMARY_NULL_FIELDS})
 

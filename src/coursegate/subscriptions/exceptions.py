@@ -17,7 +17,7 @@ class SubscriptionError(Exception):
     """Base class: a license operation that the rules refuse."""
 
     def __init__(self, message: str = ""):
-        self.message = message or self.__class__.__doc__.strip().splitlines()[0]
+        self.message = message or (self.__class__.__doc__ or self.__class__.__name__).strip().splitlines()[0]
         super().__init__(self.message)
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from coursegate.core.uuids import uuid_or_none
 from coursegate.subscriptions.exceptions import LicenseFilterError, PlanNotFoundError
 from coursegate.subscriptions.models import License, SubscriptionPlan, SubscriptionPlanRenewal
 
@@ -64,16 +65,9 @@ class PlanSummary:
     days_until_expiration_including_renewals: int
 
 
-def _uuid_or_none(value: object) -> uuid_lib.UUID | None:
-    try:
-        return value if isinstance(value, uuid_lib.UUID) else uuid_lib.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def plan_get(*, plan_uuid: object) -> SubscriptionPlan:
     """The plan (with its customer); PlanNotFoundError when unknown or not a uuid."""
-    parsed = _uuid_or_none(plan_uuid)
+    parsed = uuid_or_none(plan_uuid)
     plan = SubscriptionPlan.objects.select_related("customer").filter(uuid=parsed).first() if parsed else None
     if plan is None:
         raise PlanNotFoundError(plan_uuid)
@@ -95,7 +89,7 @@ def plans_for_customers(*, customer_uuids: Iterable | None) -> QuerySet:
     not uuids (a role context such as ``""``) match nothing."""
     plans = SubscriptionPlan.objects.all()
     if customer_uuids is not None:
-        wanted = {u for u in map(_uuid_or_none, customer_uuids) if u is not None}
+        wanted = {u for u in map(uuid_or_none, customer_uuids) if u is not None}
         plans = plans.filter(customer_id__in=wanted)
     return _ordered(plans)
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import uuid as uuid_lib
 
-from rest_framework import exceptions
-
-from coursegate.core.permissions import HasAnyRole, HasRoleForObject, holds_role, role_contexts
+from coursegate.core.permissions import HasAnyRole, HasRoleForObject, role_contexts
 from coursegate.core.roles import Role
 
 ADMIN_ROLES = (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_OPERATOR)
@@ -43,23 +41,3 @@ class IsAnyCustomerAdmin(IsCustomerAdmin, HasAnyRole):
 def administered_customers(request) -> set[str] | None:
     """Customer uuids the caller administers; None means all (an operator with context ``*``)."""
     return role_contexts(request, ADMIN_ROLES)
-
-
-def is_admin_of(request, customer_uuid) -> bool:
-    """Admin of that customer, or operator of every customer."""
-    return any(holds_role(request, role, customer_uuid) for role in ADMIN_ROLES)
-
-
-def require_admin_of(request, customer_uuid) -> None:
-    if not is_admin_of(request, customer_uuid):
-        raise exceptions.PermissionDenied()
-
-
-def parse_uuid(value: str, *, not_found: bool = True) -> uuid_lib.UUID:
-    """A uuid from the path (404 when malformed) or the query (400 when ``not_found`` is False)."""
-    try:
-        return uuid_lib.UUID(str(value))
-    except ValueError:
-        if not_found:
-            raise exceptions.NotFound() from None
-        raise exceptions.ValidationError({"detail": f"{value} is not a valid uuid."}) from None
