@@ -38,9 +38,9 @@ test-postgres: install ## Run the whole suite on PostgreSQL + Redis (throw-away 
 
 test-all: test test-postgres ## Both of the above (what CI runs)
 
-lint: install ## ruff check, ruff format --check, mypy (services, selectors), import-linter layer contracts
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+lint: install ## ruff check, ruff format --check, mypy (the domain apps), import-linter layer contracts
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
 	PYTHONPATH=. $(BIN)/lint-imports
 
