@@ -13,15 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import shutil
-import subprocess
-import threading
-import time
 import urllib.request
-from http.client import HTTPConnection
-from urllib.parse import urlsplit
 
+from _load import run_load
 from _server import demo_server, token
 
 RUNS = [
@@ -46,52 +40,6 @@ def enroll_everywhere(base: str, staff_token: str) -> None:
         urllib.request.urlopen(request).read()
 
 
-def run_wrk(url: str, header: str, seconds: int, connections: int) -> dict:
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", header, url],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"tool": "wrk", "rps": rps, "p50": p50, "p99": p99, "errors": int(non2xx.group(1)) if non2xx else 0}
-
-
-def run_python(url: str, header: str, seconds: int, connections: int) -> dict:
-    parts = urlsplit(url)
-    name, value = header.split(": ", 1)
-    counts, errors, latencies = [0] * connections, [0] * connections, []
-    deadline = time.monotonic() + seconds
-
-    def worker(i: int) -> None:
-        conn = HTTPConnection(parts.hostname, parts.port)
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            conn.request("GET", parts.path, headers={name: value})
-            response = conn.getresponse()
-            response.read()
-            latencies.append(time.perf_counter() - started)
-            counts[i] += 1
-            errors[i] += response.status != 200
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    latencies.sort()
-    return {
-        "tool": "python",
-        "rps": sum(counts) / seconds,
-        "errors": sum(errors),
-        "p50": f"{latencies[len(latencies) // 2] * 1000:.1f}ms",
-        "p99": f"{latencies[int(len(latencies) * 0.99)] * 1000:.1f}ms",
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15)
@@ -103,9 +51,8 @@ def main() -> None:
         learner = token(base, credentials["learner"], jwt=args.jwt)
         header = f"Authorization: {'JWT' if args.jwt else 'Bearer'} {learner}"
         url = f"{base}/api/enrollment/v1/enrollment"
-        runner = run_wrk if shutil.which("wrk") else run_python
-        runner(url, header, 2, args.connections)  # warm-up
-        result = runner(url, header, args.seconds, args.connections)
+        run_load(url, header, 2, args.connections)  # warm-up
+        result = run_load(url, header, args.seconds, args.connections)
         database = "postgresql" if env.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
         print(
             json.dumps(
