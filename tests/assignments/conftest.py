@@ -3,7 +3,8 @@ issue 5): customer A with a catalog holding the demo content, its assigned-learn
 and assignments put into any state with the ORM.
 
 The plain helpers (``policy_create``, ``assignment_create``, ``snapshot``) are imported by the
-contract tests in tests/api/enterprise/test_allocation.py too.
+contract tests in tests/api/enterprise/ (test_allocation_outcomes.py, test_allocation_refusals.py,
+allocation_support.py) too; ``allocate`` and ``refusal`` by the test_allocate_*.py modules here.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from coursegate.assignments.exceptions import AllocationRefusedError
 from coursegate.assignments.models import (
     LearnerContentAssignment,
     LearnerContentAssignmentAction,
     SubsidyAccessPolicy,
 )
-from coursegate.assignments.services import policy_upsert
+from coursegate.assignments.services import policy_allocate, policy_upsert
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
 from coursegate.demo.content import DEMO_CONTENT
 from coursegate.enterprise.services import customer_upsert
@@ -116,6 +118,18 @@ def snapshot() -> tuple[list, int]:
     """Every assignment row (all columns) and the number of actions: compare before/after a refusal."""
     rows = list(LearnerContentAssignment.objects.order_by("uuid").values())
     return rows, LearnerContentAssignmentAction.objects.count()
+
+
+def allocate(policy, emails, content_key="edx+101", price=1000):
+    return policy_allocate(
+        policy_uuid=policy.pk, learner_emails=emails, content_key=content_key, content_price_cents=price
+    )
+
+
+def refusal(policy, emails, content_key="edx+101", price=1000) -> AllocationRefusedError:
+    with pytest.raises(AllocationRefusedError) as caught:
+        allocate(policy, emails, content_key, price)
+    return caught.value
 
 
 def load_content() -> dict:

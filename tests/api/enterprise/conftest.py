@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from coursegate.catalogs.models import ContentItem, EnterpriseCatalog
@@ -17,6 +18,7 @@ from coursegate.catalogs.services import catalog_add_items, catalog_upsert, cont
 from coursegate.demo.content import DEMO_CONTENT
 from coursegate.enterprise.models import EnterpriseCustomer
 from coursegate.enterprise.services import customer_upsert
+from tests.assignments.conftest import NOW
 from tests.kit import permissions as kit
 
 CUSTOMER_A = "904b1785-9d3a-1000-848d-6ae7a56e6355"
@@ -83,6 +85,13 @@ def enterprise_world(db, make_user, jwt_for) -> EnterpriseWorld:
     catalog_add_items(catalog=catalog_b, items=[i for k, i in items.items() if "Sport101x" in k])
     users = {name: make_user(f"ent_{name}", is_staff=(name == "staff")) for name in CALLERS}
     return EnterpriseWorld(a, b, catalog_a, catalog_b, items, users, jwt_for)
+
+
+@pytest.fixture
+def frozen():
+    """Time stands still at NOW (tests/assignments/conftest.py's) for the whole test."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -1,15 +1,11 @@
-"""Contract of POST /enterprise/v1/policy-allocation/{policy_uuid}/allocate/ (seed 003
+"""Contract of POST /enterprise/v1/policy-allocation/{policy_uuid}/allocate/ when it allocates (seed 003
 "policy-allocation Endpoint"; reference/enterprise.md §4.1, §5.1; issue 5):
 
 - 202 with ``updated``, ``created`` and ``no_change`` as lists of assignment objects (the seed's
   example; its table's "integer" is a typo), every field of the seed's example plus the reference's.
-- 400 in DRF's field-error shape for a bad body; 404 for an unknown or malformed policy uuid; 403
-  for another customer's admin, learners and staff (the matrix of test_permissions.py); 405 for
-  anything but POST.
-- 422 ``[{"reason", "user_message", "policy_uuids"}]`` when a business rule refuses.
-- Nothing is written or e-mailed on any 4xx; one e-mail per created or re-allocated assignment,
-  after commit.
+- One e-mail per created or re-allocated assignment, after commit.
 - XML by default (the seed's curl example, verbatim against the demo data); JSON elsewhere.
+Refusals (400, 422, 404, 403, 405): test_allocation_refusals.py. Who may call it: test_permissions.py.
 """
 
 from __future__ import annotations
@@ -18,13 +14,11 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.test import Client
 
 from coursegate.assignments.models import LearnerContentAssignment, LearnerContentAssignmentAction
 from coursegate.catalogs.models import ContentItem
-from coursegate.catalogs.services import catalog_add_items, content_item_upsert
-from tests.api.enterprise.conftest import FORBIDDEN
+from tests.api.enterprise.allocation_support import allocate_post, allocate_url, allocation_world, payload
 from tests.assignments.conftest import (
     CONFIGURATION_A,
     NOW,
@@ -32,44 +26,16 @@ from tests.assignments.conftest import (
     State,
     assignment_create,
     policy_change,
-    policy_create,
     snapshot,
 )
 
-POLICY_B = "7c1d2e3f-4a5b-4c6d-8e9f-00000000b0b0"
-CONFIGURATION_B = "7c1d2e3f-4a5b-4c6d-8e9f-0000000c0f0b"
-UNKNOWN = "99999999-9999-4999-8999-999999999999"
 NOW_ISO = "2027-03-01T09:30:00Z"
 NINETY_DAYS_LATER = "2027-05-30T09:30:00Z"
 
 
-def _url(policy: str = POLICY_A) -> str:
-    return f"/enterprise/v1/policy-allocation/{policy}/allocate/"
-
-
-def _body(emails=("abc@example.com",), content_key="edx+101", price=1000) -> dict:
-    return {"learner_emails": list(emails), "content_key": content_key, "content_price_cents": price}
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
 @pytest.fixture
 def world(enterprise_world, frozen):
-    """enterprise_world plus customer A's policy (the seed's uuid and configuration, room for
-    100,000 allocations at 1000 cents) and customer B's. Time stands still at NOW."""
-    w = enterprise_world
-    w.policy = policy_create(customer=w.customer_a, catalog=w.catalog_a)
-    w.policy_b = policy_create(customer=w.customer_b, catalog=w.catalog_b, uuid=POLICY_B,
-                               configuration_uuid=CONFIGURATION_B)  # fmt: skip
-    return w
-
-
-def _post(world, body, *, caller="admin_a", policy=POLICY_A, accept="application/json"):
-    return world.client(caller, accept=accept).post(_url(policy), body, format="json")
+    return allocation_world(enterprise_world)
 
 
 def _action(action: LearnerContentAssignmentAction) -> dict:
@@ -91,7 +57,7 @@ def _stored(email: str, content_key: str = "edx+101") -> LearnerContentAssignmen
 
 
 def test_new_learners_are_created_with_every_field_of_the_seed_s_example(world):
-    response = _post(world, _body(["abc@example.com", "xyz@example.com"]))
+    response = allocate_post(world, payload(["abc@example.com", "xyz@example.com"]))
 
     assert response.status_code == 202
     body = response.json()
@@ -139,7 +105,7 @@ def test_new_learners_are_created_with_every_field_of_the_seed_s_example(world):
 def test_a_course_run_for_a_learner_with_an_account_has_the_parent_key_and_the_lms_user_id(world):
     learner = world.users["learner_a"]  # e-mail ent_learner_a@example.com
 
-    response = _post(world, _body(["ENT_Learner_A@example.com"], content_key="course-v1:edx+101+1T2025"))
+    response = allocate_post(world, payload(["ENT_Learner_A@example.com"], content_key="course-v1:edx+101+1T2025"))
 
     assert response.status_code == 202
     (created,) = response.json()["created"]
@@ -156,7 +122,9 @@ def test_a_course_run_for_a_learner_with_an_account_has_the_parent_key_and_the_l
 
 
 def test_e_mails_are_de_duplicated_case_insensitively(world):
-    response = _post(world, _body(["Abc@Example.com", "xyz@example.com", "ABC@EXAMPLE.COM", "abc@example.com"]))
+    response = allocate_post(
+        world, payload(["Abc@Example.com", "xyz@example.com", "ABC@EXAMPLE.COM", "abc@example.com"])
+    )
 
     assert response.status_code == 202
     assert [a["learner_email"] for a in response.json()["created"]] == ["abc@example.com", "xyz@example.com"]
@@ -171,7 +139,7 @@ def test_a_cancelled_errored_expired_or_reversed_assignment_comes_back_updated(w
     old = assignment_create(world.policy, email="abc@example.com", state=state, price=1000)
     (old_action,) = old.actions.all()
 
-    response = _post(world, _body(["abc@example.com"], price=1050))
+    response = allocate_post(world, payload(["abc@example.com"], price=1050))
 
     assert response.status_code == 202
     body = response.json()
@@ -212,7 +180,7 @@ def test_an_allocated_or_accepted_assignment_comes_back_unchanged(world, state):
                             allocated_at=NOW - timedelta(days=10))  # fmt: skip
     before = snapshot()
 
-    response = _post(world, _body(["abc@example.com"], price=1050))
+    response = allocate_post(world, payload(["abc@example.com"], price=1050))
 
     assert response.status_code == 202
     body = response.json()
@@ -236,8 +204,8 @@ def test_one_request_answers_created_updated_and_no_change_together(world):
     cancelled = assignment_create(p, email="cancelled@example.com", state=State.CANCELLED)
     reversed_ = assignment_create(p, email="reversed@example.com", state=State.REVERSED)
 
-    response = _post(world, _body(["reversed@example.com", "new@example.com", "Accepted@example.com",
-                                   "cancelled@example.com", "allocated@example.com"]))  # fmt: skip
+    response = allocate_post(world, payload(["reversed@example.com", "new@example.com", "Accepted@example.com",
+                                             "cancelled@example.com", "allocated@example.com"]))  # fmt: skip
 
     assert response.status_code == 202
     body = response.json()
@@ -267,7 +235,7 @@ def test_the_earliest_possible_expiration_names_what_comes_first(world, enroll_b
     if subsidy_expiration:
         policy_change(world.policy, subsidy_expiration=subsidy_expiration)
 
-    response = _post(world, _body())
+    response = allocate_post(world, payload())
 
     assert response.status_code == 202
     assert response.json()["created"][0]["earliest_possible_expiration"] == expected
@@ -285,7 +253,7 @@ def test_the_earliest_possible_expiration_names_what_comes_first(world, enroll_b
     ],
 )
 def test_the_price_may_differ_from_the_catalog_price_by_at_most_five_percent(world, content_key, price, status):
-    response = _post(world, _body(content_key=content_key, price=price))
+    response = allocate_post(world, payload(content_key=content_key, price=price))
 
     assert response.status_code == status, response.content
     assert LearnerContentAssignment.objects.filter(content_quantity=-price).count() == (1 if status == 202 else 0)
@@ -300,10 +268,10 @@ def test_spend_counts_only_learners_that_would_be_created_or_re_allocated(world)
     assignment_create(policy, email="gone@example.com", state=State.CANCELLED)
     three = ["a@example.com", "b@example.com", "c@example.com"]
 
-    first = _post(world, _body(three))
-    again = _post(world, _body([*three, "old@example.com", "done@example.com"]))
-    one_more = _post(world, _body(["d@example.com"]))
-    re_allocation = _post(world, _body(["gone@example.com"]))
+    first = allocate_post(world, payload(three))
+    again = allocate_post(world, payload([*three, "old@example.com", "done@example.com"]))
+    one_more = allocate_post(world, payload(["d@example.com"]))
+    re_allocation = allocate_post(world, payload(["gone@example.com"]))
 
     assert first.status_code == 202
     assert len(first.json()["created"]) == 3
@@ -332,8 +300,8 @@ def test_each_created_or_re_allocated_learner_gets_one_e_mail_after_commit(
     assignment_create(world.policy, email="accepted@example.com", state=State.ACCEPTED)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = _post(world, _body(["new@example.com", "cancelled@example.com", "allocated@example.com",
-                                       "accepted@example.com", "NEW@example.com"]))  # fmt: skip
+        response = allocate_post(world, payload(["new@example.com", "cancelled@example.com", "allocated@example.com",
+                                                 "accepted@example.com", "NEW@example.com"]))  # fmt: skip
     assert response.status_code == 202
     assert mailoutbox == []  # nothing before the commit
     for callback in callbacks:
@@ -351,149 +319,11 @@ def test_a_request_where_nothing_changes_sends_no_e_mail(world, mailoutbox, djan
     assignment_create(world.policy, email="accepted@example.com", state=State.ACCEPTED)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = _post(world, _body(["allocated@example.com", "accepted@example.com"]))
+        response = allocate_post(world, payload(["allocated@example.com", "accepted@example.com"]))
 
     assert response.status_code == 202
     assert len(response.json()["no_change"]) == 2
     assert (callbacks, mailoutbox) == ([], [])
-
-
-# --- 400 ------------------------------------------------------------------------------------------------
-
-VALID = _body()
-BAD_BODIES = {
-    "empty e-mail list": ({**VALID, "learner_emails": []}, {"learner_emails": ["This list may not be empty."]}),
-    "invalid e-mail": ({**VALID, "learner_emails": ["abc@example.com", "not-an-email"]},
-                       {"learner_emails": {"1": ["Enter a valid email address."]}}),
-    "e-mails not a list": ({**VALID, "learner_emails": "abc@example.com"},
-                           {"learner_emails": ['Expected a list of items but got type "str".']}),
-    "no e-mails": ({"content_key": "edx+101", "content_price_cents": 1000},
-                   {"learner_emails": ["This field is required."]}),
-    "no content key": ({"learner_emails": ["abc@example.com"], "content_price_cents": 1000},
-                       {"content_key": ["This field is required."]}),
-    "blank content key": ({**VALID, "content_key": "  "}, {"content_key": ["This field may not be blank."]}),
-    "no price": ({"learner_emails": ["abc@example.com"], "content_key": "edx+101"},
-                 {"content_price_cents": ["This field is required."]}),
-    "negative price": ({**VALID, "content_price_cents": -1},
-                       {"content_price_cents": ["Ensure this value is greater than or equal to 0."]}),
-    "fractional price": ({**VALID, "content_price_cents": 999.5},
-                         {"content_price_cents": ["A valid integer is required."]}),
-    "text price": ({**VALID, "content_price_cents": "ten"}, {"content_price_cents": ["A valid integer is required."]}),
-    "boolean price": ({**VALID, "content_price_cents": True},
-                      {"content_price_cents": ["A valid integer is required."]}),
-    "null price": ({**VALID, "content_price_cents": None}, {"content_price_cents": ["This field may not be null."]}),
-    "empty body": ({}, {"learner_emails": ["This field is required."], "content_key": ["This field is required."],
-                        "content_price_cents": ["This field is required."]}),
-}  # fmt: skip
-
-
-@pytest.mark.parametrize("case", list(BAD_BODIES))
-def test_a_bad_body_is_a_400_with_drf_s_field_errors_and_writes_nothing(world, mailoutbox, case):
-    body, errors = BAD_BODIES[case]
-    assignment_create(world.policy, email="cancelled@example.com", state=State.CANCELLED)
-    before = snapshot()
-
-    response = _post(world, body)
-
-    assert (response.status_code, response.json()) == (400, errors)
-    assert snapshot() == before
-    assert mailoutbox == []
-
-
-def test_a_body_that_is_not_json_is_a_400(world):
-    response = world.client("admin_a").post(_url(), "learner_emails=abc", content_type="application/json")
-
-    assert response.status_code == 400
-    assert response.json()["detail"].startswith("JSON parse error")
-    assert not LearnerContentAssignment.objects.exists()
-
-
-# --- 422 ------------------------------------------------------------------------------------------------
-
-REFUSALS = {
-    "policy inactive": ({"active": False}, _body(), "policy_expired",
-                        "You can't enroll right now because this budget is no longer active."),
-    "policy retired": ({"retired": True}, _body(), "policy_expired",
-                       "You can't enroll right now because this budget is no longer active."),
-    "content not in the catalog": ({}, _body(content_key="edx+nothing"), "content_not_in_catalog",
-                                   "This content is not in the budget's catalog."),
-    "subsidy expired": ({"subsidy_expiration": NOW - timedelta(minutes=1)}, _body(), "subsidy_expired",
-                        "You can't enroll right now because your funds expired."),
-    "spend limit": ({"spend_limit": 1999}, _body(["a@example.com", "b@example.com"]), "policy_spend_limit_reached",
-                    "You can't enroll right now because this budget's spend limit would be exceeded."),
-    "subsidy balance": ({"subsidy_balance_cents": 1999}, _body(["a@example.com", "b@example.com"]),
-                        "not_enough_value_in_subsidy",
-                        "You can't enroll right now because your organization doesn't have enough funds."),
-}  # fmt: skip
-
-
-@pytest.mark.parametrize("case", list(REFUSALS))
-def test_a_business_rule_refusal_is_a_422_with_its_reason_and_writes_nothing(world, mailoutbox, case):
-    columns, body, reason, message = REFUSALS[case]
-    policy_change(world.policy, **columns)
-    assignment_create(world.policy, email="b@example.com", state=State.CANCELLED)
-    before = snapshot()
-
-    response = _post(world, body)
-
-    assert (response.status_code, response.json()) == (
-        422,
-        [{"reason": reason, "user_message": message, "policy_uuids": [POLICY_A]}],
-    )
-    assert snapshot() == before
-    assert mailoutbox == []
-
-
-def test_content_only_in_another_customer_s_catalog_is_not_in_the_policy_s_catalog(world):
-    item = content_item_upsert(content_type="course", content_key="MITx+6.00x", title="6.00x", price_cents=1000)
-    catalog_add_items(catalog=world.catalog_b, items=[item])
-
-    response = _post(world, _body(content_key="MITx+6.00x"))
-
-    assert response.status_code == 422
-    assert response.json()[0]["reason"] == "content_not_in_catalog"
-    assert not LearnerContentAssignment.objects.exists()
-
-
-def test_a_price_outside_the_interval_is_a_422_price_validation_error(world, mailoutbox):
-    response = _post(world, _body(["a@example.com", "b@example.com"], content_key="HarvardX+FIH", price=5146))
-
-    assert (response.status_code, response.json()) == (
-        422,
-        [{
-            "reason": "PriceValidationError",
-            "user_message": "An error occurred while validating the provided price.",
-            "policy_uuids": [POLICY_A],
-            "error_message": "Requested price 5146 for HarvardX+FIH outside of acceptable interval on canonical "
-                             "course price of 4900.",
-        }],
-    )  # fmt: skip
-    assert (LearnerContentAssignment.objects.count(), mailoutbox) == (0, [])
-
-
-# --- 404, permissions, methods ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("policy", [UNKNOWN, "not-a-uuid", "904b1785"])
-def test_an_unknown_or_malformed_policy_uuid_is_a_404(world, policy):
-    response = _post(world, _body(), policy=policy)
-
-    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
-    assert not LearnerContentAssignment.objects.exists()
-
-
-def test_another_customer_s_admin_is_refused_before_the_body_is_read(world):
-    response = _post(world, {"learner_emails": []}, caller="admin_b")
-
-    assert (response.status_code, response.json()) == (403, FORBIDDEN)
-
-
-@pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
-def test_only_post_is_allowed(world, method):
-    response = getattr(world.client("admin_a"), method)(_url(), _body(), format="json")
-
-    assert (response.status_code, response.json()) == (405, {"detail": f'Method "{method.upper()}" not allowed.'})
-    assert not LearnerContentAssignment.objects.exists()
 
 
 # --- the seed's example on the demo data, in XML ------------------------------------------------------------
@@ -505,7 +335,7 @@ def test_the_seed_s_curl_example_works_verbatim_on_the_demo_data_and_answers_xml
         '{"learner_emails":["abc@example.com","xyz@example.com"],"content_key":"edx+api101","content_price_cents":1000}'  # noqa: E501
     )
 
-    response = client.post(_url(), seed_body, content_type="application/json",
+    response = client.post(allocate_url(), seed_body, content_type="application/json",
                            HTTP_AUTHORIZATION=f"JWT {demo_admin_jwt}")  # fmt: skip
 
     assert response.status_code == 202, response.content
@@ -524,8 +354,8 @@ def test_the_seed_s_curl_example_works_verbatim_on_the_demo_data_and_answers_xml
 
 def test_the_seed_s_example_response_edx_101_for_a_learner_on_the_demo_policy(demo_admin_jwt):
     response = Client().post(
-        _url(),
-        _body(["learner@example.com", "abc@example.com"], content_key="edx+101", price=1000),
+        allocate_url(),
+        payload(["learner@example.com", "abc@example.com"], content_key="edx+101", price=1000),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"JWT {demo_admin_jwt}",
         HTTP_ACCEPT="application/json",
