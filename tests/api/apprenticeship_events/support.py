@@ -4,6 +4,26 @@ from __future__ import annotations
 
 import json
 
+from coursegate.events.models import ApprenticeshipEvent
+
+# Seed 004's example, byte for byte (its mixed space and tab indentation included).
+SEED_TEXT = (
+    "    {\n"
+    '        "event": "An event",\n'
+    '\t\t"apprenticeshipId": 444,\n'
+    '\t\t"paymentStatus": "active",\n'
+    '\t\t"agreementStatus": "agreed",\n'
+    '\t\t"providerId": "1111",\n'
+    '\t\t"learnerId": "9999",\n'
+    '\t\t"trainingType": "framework",\n'
+    '\t\t"trainingId": "3333",\n'
+    '\t\t"employerAccountId": "2222",\n'
+    '\t\t"trainingStartDate": "2017-01-31T00:00:00",\n'
+    '\t\t"trainingEndDate": "2017-12-31T00:00:00",\n'
+    '\t\t"trainingTotalCost": 123.45\n'
+    "\t}"
+)
+
 # Seed 004's example body as a Python object (what json.loads gives for the seed's text).
 SEED_EVENT = {
     "event": "An event",
@@ -73,3 +93,8 @@ def seed_output(event_id: int, created_on: str, **changes) -> dict:
 
 def ids(response) -> list[int]:
     return [item["id"] for item in response.json()]
+
+
+def stored_row(event_id: int) -> dict:
+    """The stored row of an event, as ``ApprenticeshipEvent.objects.values()`` gives it."""
+    return ApprenticeshipEvent.objects.values().get(pk=event_id)
