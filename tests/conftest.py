@@ -15,8 +15,12 @@ from tests.kit.factories import CourseRunFactory, UserFactory
 
 @pytest.fixture(autouse=True)
 def _fast_and_unthrottled(settings):
-    # Hashing client secrets with PBKDF2 costs ~0.3 s per token; tests use a fast hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # PBKDF2 costs ~0.3 s per password; tests hash users' passwords with a fast hasher. Client
+    # secrets keep their own hasher (core/client_secrets.py, settings OAUTH2_PROVIDER).
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "coursegate.core.client_secrets.ClientSecretHasher",
+    ]
     settings.THROTTLING_ENABLED = False
     cache.clear()
     yield

@@ -206,6 +206,23 @@ if _flag("COURSEGATE_PASSWORD_STRICT", False):
         {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     ]
 
+# User passwords: Django's default (PBKDF2). The last hasher is for OAuth2 client secrets only
+# (core/client_secrets.py): random strings, so a keyed HMAC-SHA256 instead of a slow hash.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "coursegate.core.client_secrets.ClientSecretHasher",
+]
+# The key of that HMAC, kept out of the database; older keys stay accepted (and their hashes are
+# re-made with the current key on use) while listed in the fallbacks.
+CLIENT_SECRET_KEY = env.get("COURSEGATE_CLIENT_SECRET_KEY") or _secret_from_var("client_secret_key")
+CLIENT_SECRET_KEY_FALLBACKS = [
+    k.strip() for k in env.get("COURSEGATE_CLIENT_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
+
 ACCESS_TOKEN_EXPIRE_SECONDS = _int("COURSEGATE_ACCESS_TOKEN_SECONDS", 3600)
 if not 60 <= ACCESS_TOKEN_EXPIRE_SECONDS < 86400:
     # edx-rest-api-client computes its cache lifetime with timedelta.seconds, which wraps at a day.
@@ -223,6 +240,9 @@ OAUTH2_PROVIDER = {
     },
     "DEFAULT_SCOPES": ["read", "write", "email", "profile"],
     "OAUTH2_VALIDATOR_CLASS": "coursegate.core.oauth.CoursegateOAuth2Validator",
+    # Application.client_secret is hashed on save with this PASSWORD_HASHERS algorithm
+    # (core.client_secrets.ClientSecretHasher), not with the user-password default.
+    "CLIENT_SECRET_HASHER": "coursegate_hmac_sha256",
     # Only a checksum of each access token is stored (RFC 9700 §4.14 token storage).
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "PKCE_REQUIRED": False,

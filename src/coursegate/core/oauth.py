@@ -13,14 +13,9 @@ ends it, and a client-credentials token acts as the user who owns the applicatio
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import hmac
 import json
-from urllib.parse import unquote_plus
 
-from django.contrib.auth.hashers import check_password
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -31,6 +26,7 @@ from oauth2_provider.models import AbstractApplication, get_access_token_model, 
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views.mixins import OAuthLibMixin
 
+from coursegate.core.client_secrets import basic_credentials, client_secret_check
 from coursegate.core.jwt import TokenInvalid, jwt_decode, jwt_encode_for, looks_like_jwt
 
 # Grant names on the wire (RFC 6749) and as oauth2_provider stores them on an application.
@@ -45,6 +41,22 @@ class CoursegateOAuth2Validator(OAuth2Validator):
         if grant_type in SUPPORTED_GRANTS and client.authorization_grant_type in _APP_GRANTS:
             return True
         return super().validate_grant_type(client_id, grant_type, client, request, *args, **kwargs)
+
+    def authenticate_client(self, request, *args, **kwargs):
+        # As oauth2_provider does it (HTTP Basic first, RFC 6749 §2.3.1, then the form body), with
+        # the secret checked by core/client_secrets.py: a keyed hash instead of PBKDF2, and old
+        # PBKDF2 hashes re-stored in that form on first use.
+        candidates = []
+        basic = basic_credentials(request.headers.get("HTTP_AUTHORIZATION") or "")
+        if basic is not None:
+            candidates.append(basic)
+        body_id = getattr(request, "client_id", None)
+        if body_id:
+            candidates.append((body_id, getattr(request, "client_secret", None) or ""))
+        for client_id, secret in candidates:
+            if self._load_application(client_id, request) is not None and client_secret_check(request.client, secret):
+                return True
+        return False
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None):
         if request.grant_type == "client_credentials":
@@ -108,17 +120,12 @@ class AccessTokenView(OAuthLibMixin, View):
 
 def authenticate_client(request):
     """The application identified by HTTP Basic or by client_id/client_secret form fields, or None."""
-    client_id = client_secret = None
     header = request.headers.get("Authorization", "")
     if header[:6].lower() == "basic ":
-        try:
-            decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
+        credentials = basic_credentials(header)
+        if credentials is None:
             return None
-        raw_id, sep, raw_secret = decoded.partition(":")
-        if not sep:
-            return None
-        client_id, client_secret = unquote_plus(raw_id), unquote_plus(raw_secret)
+        client_id, client_secret = credentials
     else:
         client_id, client_secret = request.POST.get("client_id"), request.POST.get("client_secret")
     if not client_id or not client_secret:
@@ -126,13 +133,7 @@ def authenticate_client(request):
     app = get_application_model().objects.select_related("user").filter(client_id=client_id).first()
     if app is None:
         return None
-    if app.hash_client_secret:
-        return app if check_password(client_secret, app.client_secret) else None
-    return app if _constant_time_equal(client_secret, app.client_secret) else None
-
-
-def _constant_time_equal(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
+    return app if client_secret_check(app, client_secret) else None
 
 
 def _find_access_token(raw: str):
