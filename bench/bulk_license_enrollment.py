@@ -69,7 +69,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--worker", action="store_true", help="run the job on a Celery worker (Redis)")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--smoke", action="store_true", help="a tiny run that only checks the script works")
     args = parser.parse_args()
+    if args.smoke:
+        args.emails, args.runs = 10, 2
     extra_env = {"CELERY_BROKER_URL": args.broker} if args.worker else {}
     with demo_server(workers=2, extra_env=extra_env) as (base, credentials, env):
         coursegate = str(BIN / "coursegate")

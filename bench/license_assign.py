@@ -48,7 +48,10 @@ def post(base: str, path: str, body: dict, jwt: str) -> tuple[float, int, dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--emails", type=int, default=10_000)
+    parser.add_argument("--smoke", action="store_true", help="a tiny run that only checks the script works")
     args = parser.parse_args()
+    if args.smoke:
+        args.emails = 50
     with demo_server(workers=2) as (base, credentials, env):
         code = SETUP.format(customer=CUSTOMER_A, plan=PLAN, n=args.emails)
         subprocess.run([str(BIN / "coursegate"), "shell", "-c", code], env=env, check=True)
