@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -27,4 +26,4 @@ SEED_NEW_EVENT = NewEvent(
 
 def new_event(**changes) -> NewEvent:
     """The seed's event with ``changes`` applied."""
-    return replace(SEED_NEW_EVENT, **changes)
+    return SEED_NEW_EVENT._replace(**changes)

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from django.db import models
 
+# The table's columns in order: a page row, a stored event and a COPY line hold them so.
+COLUMNS = (
+    "id", "created_on", "event", "apprenticeship_id", "payment_status", "agreement_status", "provider_id",
+    "learner_id", "employer_account_id", "training_type", "training_id", "training_start_date", "training_end_date",
+    "training_total_cost",
+)  # fmt: skip
+
 
 class TrainingType(models.IntegerChoices):
     # Seed 004: "framework" or 1, "standard" or 2.

@@ -6,12 +6,15 @@ The input serializers are the parsers: ``EventInput`` reads one event into the d
 ``EventQuery``; their fields (fields.py) carry the contract's messages. ``EventOutput`` is the one
 declaration of an answered event, for the renderer and the OpenAPI document alike.
 
-Bulk batches and pages hold up to 10,000 events, so these serializers run their fields' ``parse``
-in one loop and build output dicts directly, without DRF's per-field machinery.
+Bulk batches and pages hold up to 10,000 events, so these serializers parse and answer events
+without DRF's per-field machinery: a well-formed event goes through the fast path (fast.py), any
+other through its fields' ``parse`` in one loop (the only source of messages); answers are built
+as dicts in one comprehension over rows (``EventOutput(..., many=True)``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any
 
@@ -20,6 +23,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
+from coursegate.api.apprenticeship_events.fast import fast_parser
 from coursegate.api.apprenticeship_events.fields import (
     REQUIRED,
     BoundedWhole,
@@ -63,39 +67,46 @@ class EventInput(serializers.Serializer):
         return self.to_internal_value(data)
 
     def to_internal_value(self, data) -> NewEvent:
-        if not isinstance(data, dict):
-            raise ValidationError({NON_FIELD: [self.NOT_AN_OBJECT]})
-        if _NAMES.issuperset(data):  # the seed's own spelling: nothing to match
-            values = data
+        event = _fast_event(data)
+        return _exact_event(data) if event is None else event
+
+
+def _exact_event(data) -> NewEvent:
+    """EventInput's parse field by field: its value, or its ValidationError naming every problem."""
+    if not isinstance(data, dict):
+        raise ValidationError({NON_FIELD: [EventInput.NOT_AN_OBJECT]})
+    if _NAMES.issuperset(data):  # the seed's own spelling: nothing to match
+        values = data
+    else:
+        values = {}
+        for key, value in data.items():
+            name = _BY_LOWER.get(str(key).lower())
+            if name is not None:
+                values[name] = value  # of two spellings of one key, the later wins
+    clean, errors = {}, {}
+    for name, attribute, field in _PLAN:
+        raw = values.get(name)
+        if raw is None or raw == "":
+            errors[name] = [REQUIRED]
+            continue
+        value, problem = field.parse(raw)
+        if problem is None:
+            clean[attribute] = value
         else:
-            values = {}
-            for key, value in data.items():
-                name = _BY_LOWER.get(str(key).lower())
-                if name is not None:
-                    values[name] = value  # of two spellings of one key, the later wins
-        clean, errors = {}, {}
-        for name, attribute, field in _PLAN:
-            raw = values.get(name)
-            if raw is None or raw == "":
-                errors[name] = [REQUIRED]
-                continue
-            value, problem = field.parse(raw)
-            if problem is None:
-                clean[attribute] = value
-            else:
-                errors[name] = [problem]
-        start, end = clean.get("training_start_date"), clean.get("training_end_date")
-        if start is not None and end is not None and start > end:
-            errors["trainingEndDate"] = [self.END_BEFORE_START]
-        if errors:
-            raise ValidationError({name: errors[name] for name, _, _ in _PLAN if name in errors})
-        return NewEvent(**clean)
+            errors[name] = [problem]
+    start, end = clean.get("training_start_date"), clean.get("training_end_date")
+    if start is not None and end is not None and start > end:
+        errors["trainingEndDate"] = [EventInput.END_BEFORE_START]
+    if errors:
+        raise ValidationError({name: errors[name] for name, _, _ in _PLAN if name in errors})
+    return NewEvent(**clean)
 
 
 # (wire name, NewEvent attribute, field) in the declared order; the fields' parse needs no binding.
 _PLAN = tuple((name, field.source or name, field) for name, field in EventInput._declared_fields.items())
 _NAMES = frozenset(name for name, _, _ in _PLAN)
 _BY_LOWER = {name.lower(): name for name in _NAMES}
+_fast_event = fast_parser({attribute: name for name, attribute, _ in _PLAN}, TEXT_MAX)
 
 
 class EventBulkInput(serializers.ListSerializer):
@@ -121,16 +132,17 @@ class EventBulkInput(serializers.ListSerializer):
             raise ValidationError({NON_FIELD: [self.error_messages["not_a_list"]]})
         if len(data) > self.max_length:
             raise ValidationError({NON_FIELD: [self.error_messages["max_length"].format(max_length=self.max_length)]})
-        parse_one = self.child.to_internal_value
-        events, errors = [], {}
-        for index, item in enumerate(data):
-            try:
-                events.append(parse_one(item))
-            except ValidationError as exc:
-                errors[index] = exc.detail
+        events = [_fast_event(item) for item in data]
+        errors = {}
+        for index, event in enumerate(events):
+            if event is None:  # not plainly well formed: the exact parse decides
+                try:
+                    events[index] = _exact_event(data[index])
+                except ValidationError as exc:
+                    errors[index] = exc.detail
         if errors:
             raise ValidationError([errors.get(index, {}) for index in range(len(data))])
-        return events
+        return events  # type: ignore[return-value]  (no None is left)
 
 
 class EventQueryInput(serializers.Serializer):
@@ -195,6 +207,40 @@ _event_columns = attrgetter(*PAGE_COLUMNS)
 _TRAINING_TYPE_NAMES = {int(choice): choice.label for choice in TrainingType}
 
 
+def answers(rows: Iterable[tuple]) -> list[dict]:
+    """Events as answered, from rows of events.selectors.PAGE_COLUMNS (page rows and the
+    StoredEvents the store answers are such rows). Date-times stay datetime objects in UTC:
+    FastJSONRenderer writes them as ISO 8601 with ``Z``, as DRF's DateTimeField would."""
+    names = _TRAINING_TYPE_NAMES
+    return [
+        {
+            "id": id_,
+            "createdOn": created,
+            "event": event,
+            "apprenticeshipId": apprenticeship_id,
+            "paymentStatus": payment,
+            "agreementStatus": agreement,
+            "providerId": provider,
+            "learnerId": learner,
+            "employerAccountId": employer,
+            "trainingType": names[training_type],
+            "trainingId": training_id,
+            "trainingStartDate": start,
+            "trainingEndDate": end,
+            "trainingTotalCost": float(cost),
+        }
+        for (id_, created, event, apprenticeship_id, payment, agreement, provider, learner, employer, training_type,
+             training_id, start, end, cost) in rows
+    ]  # fmt: skip
+
+
+class EventListOutput(serializers.ListSerializer):
+    """``EventOutput(rows, many=True)``: every row answered in one comprehension."""
+
+    def to_representation(self, data) -> list[dict]:
+        return answers(data)
+
+
 class EventOutput(serializers.Serializer):
     """An event as answered (issue 6): the seed's camelCase keys plus ``id`` and ``createdOn``;
     ``trainingType`` by name; date-times in UTC with a ``Z``; the cost as a JSON number."""
@@ -214,25 +260,11 @@ class EventOutput(serializers.Serializer):
     trainingEndDate = serializers.DateTimeField()  # noqa: N815
     trainingTotalCost = serializers.FloatField()  # noqa: N815
 
+    class Meta:
+        list_serializer_class = EventListOutput
+
     def to_representation(self, instance) -> dict:
-        """``instance``: a row of events.selectors.PAGE_COLUMNS (the page's hot path) or a stored
-        ApprenticeshipEvent. Date-times stay datetime objects in UTC: FastJSONRenderer writes them
-        as ISO 8601 with ``Z``, as DRF's DateTimeField would."""
-        (id_, created, event, apprenticeship_id, payment, agreement, provider, learner, employer, training_type,
-         training_id, start, end, cost) = instance if type(instance) is tuple else _event_columns(instance)  # fmt: skip
-        return {
-            "id": id_,
-            "createdOn": created,
-            "event": event,
-            "apprenticeshipId": apprenticeship_id,
-            "paymentStatus": payment,
-            "agreementStatus": agreement,
-            "providerId": provider,
-            "learnerId": learner,
-            "employerAccountId": employer,
-            "trainingType": _TRAINING_TYPE_NAMES[training_type],
-            "trainingId": training_id,
-            "trainingStartDate": start,
-            "trainingEndDate": end,
-            "trainingTotalCost": float(cost),
-        }
+        """``instance``: a row of events.selectors.PAGE_COLUMNS (a page row or a StoredEvent) or
+        an ApprenticeshipEvent."""
+        [answer] = answers([instance if isinstance(instance, tuple) else _event_columns(instance)])
+        return answer
