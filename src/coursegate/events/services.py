@@ -10,7 +10,7 @@ Appending takes a transaction-scoped advisory lock on PostgreSQL (SQLite seriali
 itself), so ids are committed in the order they are drawn: a reader paging with ``fromEventId``
 never sees id N+1 before id N exists, and ``created_on`` never goes backwards along the ids.
 Rows go in as multi-row INSERTs of up to 2000 events, or, for large batches on PostgreSQL, by
-COPY with ids drawn from the sequence first (events/copy.py), without model instances.
+a binary COPY with ids drawn from the sequence first, without model instances.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
-from coursegate.events.copy import copy_rows
 from coursegate.events.exceptions import EventBatchTooLargeError
-from coursegate.events.models import ApprenticeshipEvent
+from coursegate.events.models import COLUMNS, ApprenticeshipEvent
 
 APPEND_LOCK_KEY = 0x436F7572_73657674  # "Coursevt": one advisory lock for the whole store
 INSERT_BATCH = 2000
@@ -104,13 +103,41 @@ def _append(inputs: Sequence[NewEvent]) -> list[StoredEvent]:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
     now = timezone.now()
     if postgresql and len(inputs) >= COPY_THRESHOLD:
-        ids = copy_rows(ApprenticeshipEvent._meta.db_table, now, inputs)
-    else:
-        ids = _insert(now, inputs)
+        return _copy(now, inputs)
+    rows = [ApprenticeshipEvent(created_on=now, **event._asdict()) for event in inputs]
+    ids = [row.id for row in ApprenticeshipEvent.objects.bulk_create(rows, batch_size=INSERT_BATCH)]
     return [StoredEvent(new_id, now, *event) for new_id, event in zip(ids, inputs, strict=True)]
 
 
-def _insert(now: datetime, inputs: Sequence[NewEvent]) -> list[int]:
-    """Small batches, and SQLite: multi-row INSERTs through the ORM (ids returned in input order)."""
-    rows = [ApprenticeshipEvent(created_on=now, **event._asdict()) for event in inputs]
-    return [row.id for row in ApprenticeshipEvent.objects.bulk_create(rows, batch_size=INSERT_BATCH)]
+# The PostgreSQL types of COLUMNS, which a binary COPY must name (varchar columns take text).
+COPY_TYPES = (
+    "int8", "timestamptz", "text", "int8", "text", "text", "text", "text", "text", "int2", "text", "timestamptz",
+    "timestamptz", "numeric",
+)  # fmt: skip
+
+
+def _copy(now: datetime, inputs: Sequence[NewEvent]) -> list[StoredEvent]:
+    """PostgreSQL, large batches: draw the ids from the table's sequence in one query (the
+    advisory lock keeps them in commit order), then COPY the rows in, without model instances.
+
+    A StoredEvent is the table's row, so each is built once and handed to psycopg's binary COPY
+    as it is: its C dumpers write the integers, texts, UTC date-times and decimals with no text
+    formatting on either side (a fraction of a text COPY's cost, for the client and the server)."""
+    table = ApprenticeshipEvent._meta.db_table
+    stored: list[StoredEvent] = []
+    keep, new = stored.append, tuple.__new__
+    with connection.cursor() as cursor:
+        # The sequence is looked up once (a sub-select), not once per drawn id.
+        cursor.execute(
+            "SELECT nextval((SELECT pg_get_serial_sequence(%s, 'id')::regclass)) FROM generate_series(1, %s)",
+            [table, len(inputs)],
+        )
+        ids = sorted([row[0] for row in cursor.fetchall()])
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(COPY_TYPES)
+            write_row = copy.write_row
+            for new_id, event in zip(ids, inputs, strict=True):
+                row = new(StoredEvent, (new_id, now, *event))
+                keep(row)
+                write_row(row)
+    return stored
