@@ -63,6 +63,8 @@ EVENT = {
     "trainingTotalCost": 123.45,
 }  # fmt: skip
 
+WARM_UP = 2
+
 WRK_POST = """
 wrk.method = "POST"
 wrk.body = '{body}'
@@ -159,7 +161,7 @@ def bulk_ingest(base: str, url: str, writer: str, args, scale: str) -> None:
     """Requests and raw COPYs of the same batches, one after the other (the same machine load)."""
     app = copy_text_s = copy_binary_s = 0.0
     with psycopg.connect(url, autocommit=True, options="-c timezone=UTC") as conn:
-        for i in range(args.bulk_requests + 1):  # the first round warms both up and is not counted
+        for i in range(args.bulk_requests + WARM_UP):  # the first rounds warm up (both workers) and are not counted
             events = batch(args.bulk_size, i)
             body, rows = json.dumps(events).encode(), copy_rows(events)
             text = copy_text(rows)
@@ -169,7 +171,7 @@ def bulk_ingest(base: str, url: str, writer: str, args, scale: str) -> None:
             elapsed = time.perf_counter() - started
             answered = json.loads(payload)
             assert len(answered) == len(events) and answered[-1]["learnerId"] == events[-1]["learnerId"]
-            if i:
+            if i >= WARM_UP:
                 app += elapsed
                 copy_text_s += seconds[0]
                 copy_binary_s += seconds[1]

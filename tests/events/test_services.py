@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from coursegate.events.exceptions import EventBatchTooLargeError
 from coursegate.events.models import ApprenticeshipEvent, TrainingType
+from coursegate.events.selectors import EventQuery, events_page
 from coursegate.events.services import event_store, events_store
 from tests.events.support import new_event
 
@@ -88,3 +89,29 @@ def test_the_database_refuses_rows_that_break_the_rules_even_past_the_service(fi
 
     with pytest.raises(IntegrityError), transaction.atomic():
         ApprenticeshipEvent.objects.filter(pk=event.pk).update(**{field: value})
+
+
+@pytest.mark.parametrize("size", [3, 250], ids=["multi-row INSERT", "COPY on PostgreSQL"])
+def test_a_batch_stores_every_value_exactly_and_answers_the_stored_rows(size):
+    """Texts with COPY's special characters, the longest text, a large cost, microseconds: stored as
+    given, and the StoredEvents answered are the rows read back (as events_page reads them)."""
+    odd = ["tab\there", "back\\slash \\N", "line\nbreak\r", "ünïcödé ✓", "x" * 50, "'quote\" ; --"]
+    events = [
+        new_event(
+            event=odd[i % len(odd)],
+            apprenticeship_id=i + 1,
+            learner_id=odd[(i + 1) % len(odd)],
+            training_type=TrainingType.STANDARD if i % 2 else TrainingType.FRAMEWORK,
+            training_start_date=datetime(2017, 1, 31, 1, 2, 3, i, tzinfo=UTC),
+            training_total_cost=Decimal("123456789.99") if i % 3 else Decimal("0.01"),
+        )
+        for i in range(size)
+    ]
+    with time_machine.travel(NOW, tick=False):
+        stored = events_store(events=events)
+
+    rows = events_page(EventQuery(from_event_id=stored[0].id, page_size=size + 1))
+    assert stored == rows
+    assert [e.id for e in stored] == list(range(stored[0].id, stored[0].id + size))
+    assert all(e.created_on == NOW for e in stored)
+    assert [tuple(e)[2:] for e in stored] == events

@@ -102,8 +102,8 @@ def fast_parser(names: dict[str, str], text_max: int) -> Callable[[Any], NewEven
         if start is None or end is None or start > end:
             return None
         cost = get(k_cost)
-        if type(cost) is int:
-            cost = Decimal(cost)
+        if type(cost) is int or type(cost) is float:  # (ExactJSONParser gives Decimals; other callers may not)
+            cost = Decimal(str(cost))
         elif type(cost) is not Decimal:
             return None
         if not cost.is_finite() or cost < 0 or cost > COST_MAX:
