@@ -135,9 +135,19 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 DATABASE_URL = env.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'coursegate.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# Each worker keeps its connection (COURSEGATE_DB_CONN_MAX_AGE seconds) instead of opening one per
+# request. A health check ("SELECT 1" before the first query of every request) is off by default:
+# it was a round trip on every small read; without it, the one request that meets a connection the
+# database has dropped fails and the connection is replaced (COURSEGATE_DB_HEALTH_CHECKS=true to
+# check anyway, e.g. behind a proxy that drops idle connections).
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=_int("COURSEGATE_DB_CONN_MAX_AGE", 600),
+        conn_health_checks=_flag("COURSEGATE_DB_HEALTH_CHECKS", False),
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # Writers take the lock when the transaction starts, so two concurrent writers queue
         # (up to `timeout` seconds) instead of failing with "database is locked" mid-way.
@@ -249,6 +259,10 @@ OAUTH2_PROVIDER = {
 }
 # The password grant is part of the Open edX contract; oauth2_provider nags about it on every use.
 warnings.filterwarnings("ignore", message=".*password credentials grant.*", category=DeprecationWarning)
+
+# PostgreSQL: whether issuing a client-credentials token waits for its row's WAL flush
+# (core/oauth.py _token_issuance: by default it does not; a server crash may lose a token just issued).
+TOKEN_SYNCHRONOUS_COMMIT = _flag("COURSEGATE_TOKEN_SYNCHRONOUS_COMMIT", False)
 
 JWT_SECRET = env.get("COURSEGATE_JWT_SECRET") or _secret_from_var("jwt_secret")
 JWT_ISSUER = _str("COURSEGATE_JWT_ISSUER", "coursegate")

@@ -1,0 +1,79 @@
+"""Model instances from hand-written joins, for the few reads that every request makes.
+
+The ORM compiles a queryset's SQL again on every call: for a ``select_related`` read of one row
+that is most of its cost (~0.3-0.9 ms against ~0.1 ms for the round trip). The reads on every
+request — the token row behind a bearer and its user, an OAuth client and its owner, a learner's
+enrollment list — write their SQL once from the models' metadata instead, with ``Columns``, and
+turn each row back into the same model instances the ORM would build: every value passes through
+the ORM's own converters for the database in use (SQLite datetimes, JSON, booleans, ...).
+
+    app, user = Columns(Application, "a"), Columns(User, "u")
+    sql = f"SELECT {app.select}, {user.select} FROM {app.table} a LEFT JOIN {user.table} u ON ..."
+    row = cursor.fetchone(); application = app.instance(row, 0); owner = user.instance(row, app.width)
+"""
+
+from __future__ import annotations
+
+from django.db import connections
+from django.db.models import Model
+
+
+class Columns:
+    """The concrete columns of ``model`` (or of ``fields``, a subset), selected under ``alias``."""
+
+    def __init__(self, model: type[Model], alias: str, *, fields: list[str] | None = None, using: str = "default"):
+        self.model = model
+        self.alias = alias
+        self.using = using
+        concrete = model._meta.concrete_fields
+        self.fields = [f for f in concrete if f.name in fields or f.attname in fields] if fields else list(concrete)
+        self.attnames = [f.attname for f in self.fields]
+        self.width = len(self.fields)
+        self._converters: dict[str, list] = {}
+
+    @property
+    def connection(self):
+        return connections[self.using]
+
+    @property
+    def table(self) -> str:
+        return self.connection.ops.quote_name(self.model._meta.db_table)
+
+    @property
+    def select(self) -> str:
+        qn = self.connection.ops.quote_name
+        return ", ".join(f"{self.alias}.{qn(f.column)}" for f in self.fields)
+
+    def column(self, name: str) -> str:
+        """``alias."column"`` of the field ``name``."""
+        return f"{self.alias}.{self.connection.ops.quote_name(self.model._meta.get_field(name).column)}"
+
+    def _converters_for(self, connection) -> list:
+        converters = self._converters.get(connection.vendor)
+        if converters is None:
+            converters = []
+            for field in self.fields:
+                col = field.get_col(self.model._meta.db_table)
+                converters.append((col, connection.ops.get_db_converters(col) + field.get_db_converters(connection)))
+            self._converters[connection.vendor] = converters
+        return converters
+
+    def values(self, row, start: int = 0) -> list:
+        """This model's values in ``row`` (from position ``start``), converted as the ORM does."""
+        connection = self.connection
+        values = list(row[start : start + self.width])
+        for i, (col, converters) in enumerate(self._converters_for(connection)):
+            value = values[i]
+            for converter in converters:
+                value = converter(value, col, connection)
+            values[i] = value
+        return values
+
+    def instance(self, row, start: int = 0) -> Model | None:
+        """The model instance in ``row`` (from position ``start``); None when its primary key is
+        NULL (the outer join found nothing). A subset of fields gives a deferred instance."""
+        values = self.values(row, start)
+        pk = self.model._meta.pk.attname
+        if pk in self.attnames and values[self.attnames.index(pk)] is None:
+            return None
+        return self.model.from_db(self.using, self.attnames, values)
