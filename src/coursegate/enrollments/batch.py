@@ -27,13 +27,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from coursegate.accounts.models import User
 from coursegate.courses.models import CourseRun
 from coursegate.courses.selectors import course_run_default_mode, course_run_mode_get
+from coursegate.enrollments.bulk_rows import collector_paused, new_enrollment, plain_model
 from coursegate.enrollments.exceptions import (
     CourseFullError,
     CourseModeUnavailableError,
@@ -42,11 +43,12 @@ from coursegate.enrollments.exceptions import (
     EnrollmentModeMismatchError,
     InvitationRequiredError,
 )
-from coursegate.enrollments.models import Enrollment, EnrollmentAllowed, EnrollmentHistory
+from coursegate.enrollments.models import Enrollment, EnrollmentAllowed
+from coursegate.enrollments.sql import enrollments_insert, enrollments_update, history_insert
 
 log = logging.getLogger(__name__)
 
-Pair = tuple[int, int]  # (user id, course run id)
+Pair = tuple[int, int]  # (user id, course run id); per-row code reads `.id`, an attribute, not the `.pk` property
 
 
 class Outcome:
@@ -91,25 +93,46 @@ class _Batch:
     invited: set[tuple[str, int]] = field(default_factory=set)
     to_create: dict[Pair, Enrollment] = field(default_factory=dict)
     to_update: dict[Pair, Enrollment] = field(default_factory=dict)
-    mode_changed: bool = False
     history: list[tuple[Enrollment, str, bool]] = field(default_factory=list)  # every change, in order
+    plain_model: bool = field(default_factory=plain_model)
+    # What the run's modes answer, asked once per run (and slug) rather than once per row.
+    _default_modes: dict[int, str] = field(default_factory=dict)
+    _offered: dict[tuple[int, str, bool], bool] = field(default_factory=dict)
+
+    def default_mode(self, run: CourseRun) -> str:
+        mode = self._default_modes.get(run.id)
+        if mode is None:
+            mode = self._default_modes[run.id] = course_run_default_mode(run, now=self.now)
+        return mode
+
+    def offers(self, run: CourseRun, slug: str, *, include_expired: bool) -> bool:
+        key = (run.id, slug, include_expired)
+        offered = self._offered.get(key)
+        if offered is None:
+            offered = self._offered[key] = (
+                course_run_mode_get(run, slug, now=self.now, include_expired=include_expired) is not None
+            )
+        return offered
 
     def write(self, *, actor: User | None, source: str) -> None:
-        """Insert the new rows, update the changed ones and record every change: three statements."""
-        created = list(self.to_create.values())
+        """Insert the new rows, update the changed ones and record every change: three statements
+        (enrollments/writes.py), each one whatever the number of rows."""
+        created = self.to_create
         if created:
-            Enrollment.objects.bulk_create(created)
-        updated = [e for key, e in self.to_update.items() if key not in self.to_create]
-        if updated:
-            fields = ["mode", "is_active", "modified"] if self.mode_changed else ["is_active", "modified"]
-            Enrollment.objects.bulk_update(updated, fields)
-        if self.history:
-            EnrollmentHistory.objects.bulk_create(
-                EnrollmentHistory(
-                    enrollment=e, mode=mode, is_active=active, changed_at=self.now, actor=actor, source=source
-                )
-                for e, mode, active in self.history
-            )
+            ids = enrollments_insert([(u, r, e.mode, e.is_active) for (u, r), e in created.items()], now=self.now)
+            alias = connection.alias
+            for key, enrollment in created.items():
+                enrollment.id = ids[key]
+                enrollment._state.adding, enrollment._state.db = False, alias
+        enrollments_update(
+            [(e.id, e.mode, e.is_active) for key, e in self.to_update.items() if key not in created], now=self.now
+        )
+        history_insert(
+            [(e.id, mode, active) for e, mode, active in self.history],
+            now=self.now,
+            actor_id=actor.pk if actor is not None else None,
+            source=source,
+        )
 
 
 def enrollment_upsert(
@@ -141,6 +164,7 @@ def enrollment_upsert(
     return result
 
 
+@collector_paused()
 def enrollments_bulk_upsert(
     *,
     requests: Sequence[EnrollmentRequest],
@@ -168,6 +192,7 @@ def enrollments_bulk_upsert(
     raise AssertionError("unreachable")
 
 
+@collector_paused()
 @transaction.atomic
 def enrollments_bulk_deactivate(
     *, pairs: Sequence[tuple[User, CourseRun]], actor: User | None = None, source: str
@@ -179,11 +204,11 @@ def enrollments_bulk_deactivate(
     """
     if not pairs:
         return []
-    batch = _Batch(timezone.now(), _existing_rows({u.pk for u, _ in pairs}, {r.pk for _, r in pairs}))
+    batch = _Batch(timezone.now(), _existing_rows({u.id for u, _ in pairs}, {r.id for _, r in pairs}))
     results = []
     for user, run in pairs:
         req = EnrollmentRequest(user=user, course_run=run, is_active=False)
-        current = batch.existing.get((user.pk, run.pk))
+        current = batch.existing.get((user.id, run.id))
         if current is None:
             results.append(EnrollmentResult(req, None, Outcome.NOT_ENROLLED))
         elif not current.is_active:
@@ -200,11 +225,11 @@ def enrollments_bulk_deactivate(
 def _upsert(
     requests: Sequence[EnrollmentRequest], *, actor: User | None, source: str, privileged: bool, force: bool
 ) -> list[EnrollmentResult]:
-    runs = {req.course_run.pk: req.course_run for req in requests}
+    runs = {req.course_run.id: req.course_run for req in requests}
     capped_ids = [run_id for run_id, run in runs.items() if run.max_enrollments is not None]
     if capped_ids and not force:
         _lock_runs(capped_ids)
-    batch = _Batch(timezone.now(), _existing_rows({req.user.pk for req in requests}, set(runs)))
+    batch = _Batch(timezone.now(), _existing_rows({req.user.id for req in requests}, set(runs)))
     if capped_ids and not force:
         batch.active_counts = _active_counts(capped_ids)
     invite_run_ids = [run_id for run_id, run in runs.items() if run.invite_only]
@@ -221,10 +246,8 @@ def _lock_runs(run_ids: list[int]) -> None:
 
 
 def _existing_rows(user_ids: set[int], run_ids: set[int]) -> dict[Pair, Enrollment]:
-    return {
-        (e.user_id, e.course_run_id): e
-        for e in Enrollment.objects.select_for_update().filter(user_id__in=user_ids, course_run_id__in=run_ids)
-    }
+    rows = Enrollment.objects.select_for_update().filter(user_id__in=user_ids, course_run_id__in=run_ids)
+    return {(e.user_id, e.course_run_id): e for e in rows}
 
 
 def _active_counts(run_ids: list[int]) -> Counter[int]:
@@ -248,7 +271,7 @@ def _invitations(run_ids: list[int], emails: set[str]) -> set[tuple[str, int]]:
 
 
 def _apply_one(req: EnrollmentRequest, batch: _Batch, *, privileged: bool, force: bool) -> EnrollmentResult:
-    current = batch.existing.get((req.user.pk, req.course_run.pk))
+    current = batch.existing.get((req.user.id, req.course_run.id))
     if current is not None and current.is_active:
         return _change_active(req, batch, current, privileged=privileged)
     if not req.is_active:
@@ -271,7 +294,7 @@ def _change_active(req: EnrollmentRequest, batch: _Batch, current: Enrollment, *
         return _deactivate(req, batch, current)
     if not req.mode or req.mode == current.mode:
         return EnrollmentResult(req, current, Outcome.UNCHANGED)
-    if course_run_mode_get(req.course_run, req.mode, now=batch.now, include_expired=True) is None:
+    if not batch.offers(req.course_run, req.mode, include_expired=True):
         return _refuse(req, current, CourseModeUnavailableError, mode=req.mode)
     return _change(req, batch, current, mode=req.mode, is_active=True, outcome=Outcome.UPDATED)
 
@@ -280,8 +303,8 @@ def _record_inactive(req: EnrollmentRequest, batch: _Batch, current: Enrollment 
     """``is_active=False`` with no active enrollment: an inactive row is recorded once."""
     if current is not None:  # already inactive: deactivating again is a no-op
         return EnrollmentResult(req, current, Outcome.UNCHANGED)
-    mode = req.mode or course_run_default_mode(req.course_run, now=batch.now)
-    if course_run_mode_get(req.course_run, mode, now=batch.now, include_expired=True) is None:
+    mode = req.mode or batch.default_mode(req.course_run)
+    if not batch.offers(req.course_run, mode, include_expired=True):
         return _refuse(req, current, CourseModeUnavailableError, mode=mode)
     return _change(req, batch, None, mode=mode, is_active=False, outcome=Outcome.CREATED)
 
@@ -290,18 +313,18 @@ def _admit(req: EnrollmentRequest, batch: _Batch, current: Enrollment | None, *,
     """Enroll or re-enroll: every admission rule applies (``force`` skips all but the mode's
     existence)."""
     run, user = req.course_run, req.user
-    mode = req.mode or course_run_default_mode(run, now=batch.now)
-    if course_run_mode_get(run, mode, now=batch.now, include_expired=force) is None:
+    mode = req.mode or batch.default_mode(run)
+    if not batch.offers(run, mode, include_expired=force):
         return _refuse(req, current, CourseModeUnavailableError, mode=mode)
     if not force:
         if not run.enrollment_open_at(batch.now):
             return _refuse(req, current, EnrollmentClosedError)
-        if run.invite_only and (user.email.lower(), run.pk) not in batch.invited:
+        if run.invite_only and (user.email.lower(), run.id) not in batch.invited:
             return _refuse(req, current, InvitationRequiredError)
-        if run.max_enrollments is not None and not user.is_staff and batch.active_counts[run.pk] >= run.max_enrollments:
+        if run.max_enrollments is not None and not user.is_staff and batch.active_counts[run.id] >= run.max_enrollments:
             return _refuse(req, current, CourseFullError)
     if not user.is_staff:
-        batch.active_counts[run.pk] += 1
+        batch.active_counts[run.id] += 1
     outcome = Outcome.CREATED if current is None else Outcome.REACTIVATED
     return _change(req, batch, current, mode=mode, is_active=True, outcome=outcome)
 
@@ -310,27 +333,20 @@ def _deactivate(req: EnrollmentRequest, batch: _Batch, current: Enrollment) -> E
     """The one deactivation path: the active enrollment keeps its mode and frees its seat for
     later rows of the batch (staff hold none)."""
     if not req.user.is_staff:
-        batch.active_counts[req.course_run.pk] -= 1
+        batch.active_counts[req.course_run.id] -= 1
     return _change(req, batch, current, mode=current.mode, is_active=False, outcome=Outcome.DEACTIVATED)
 
 
 def _change(
     req: EnrollmentRequest, batch: _Batch, current: Enrollment | None, *, mode: str, is_active: bool, outcome: str
 ) -> EnrollmentResult:
-    key = (req.user.pk, req.course_run.pk)
+    key = (req.user.id, req.course_run.id)
     if current is None:
-        current = Enrollment(
-            user=req.user,
-            course_run=req.course_run,
-            mode=mode,
-            is_active=is_active,
-            created=batch.now,
-            modified=batch.now,
-        )
+        current = new_enrollment(req.user, req.course_run, mode=mode, is_active=is_active, now=batch.now,
+                                 plain=batch.plain_model)  # fmt: skip
         batch.existing[key] = current
         batch.to_create[key] = current
     else:
-        batch.mode_changed = batch.mode_changed or mode != current.mode
         current.mode, current.is_active, current.modified = mode, is_active, batch.now
         batch.to_update[key] = current
     batch.history.append((current, mode, is_active))

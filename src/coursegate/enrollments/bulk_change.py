@@ -13,6 +13,7 @@ The app's public import path is ``coursegate.enrollments.services``, which re-ex
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -30,8 +31,10 @@ from coursegate.enrollments.batch import (
     enrollments_bulk_deactivate,
     enrollments_bulk_upsert,
 )
+from coursegate.enrollments.bulk_rows import collector_paused
 from coursegate.enrollments.models import Enrollment, EnrollmentAllowed
 from coursegate.enrollments.notifications import enrollment_change_emails_send
+from coursegate.enrollments.sql import json_set
 
 ENROLL, UNENROLL = "enroll", "unenroll"
 
@@ -60,6 +63,7 @@ class IdentifierOutcome:
     change: str = ""  # enrolled_enroll | allowed_enroll | enrolled_unenroll | allowed_unenroll | ""
 
 
+@collector_paused()
 @transaction.atomic
 def enrollments_bulk_change(
     *,
@@ -124,12 +128,18 @@ class _People:
     def state(self, identifier: str, run_id: int) -> IdentifierState:
         user = self.users.get(identifier)
         invitation = self.invitation(identifier, run_id)
-        return IdentifierState(
-            user=user is not None,
-            enrollment=user is not None and (user.pk, run_id) in self.enrolled,
-            allowed=invitation is not None,
-            auto_enroll=bool(invitation and invitation.auto_enroll),
-        )
+        return _STATES[
+            (
+                user is not None,
+                user is not None and (user.pk, run_id) in self.enrolled,
+                invitation is not None,
+                bool(invitation and invitation.auto_enroll),
+            )
+        ]
+
+
+# The 16 states there are (a request reports two per identifier and run: one shared instance each).
+_STATES = {flags: IdentifierState(*flags) for flags in itertools.product((False, True), repeat=4)}
 
 
 def _resolve(identifiers: list[str], course_runs: Sequence[CourseRun]) -> _People:
@@ -153,19 +163,23 @@ def _resolve(identifiers: list[str], course_runs: Sequence[CourseRun]) -> _Peopl
             user_id__in={u.pk for u in users.values()}, course_run_id__in=run_ids, is_active=True
         ).values_list("user_id", "course_run_id")
     )
-    allowed = {
-        (a.email, a.course_run_id): a
-        for a in EnrollmentAllowed.objects.filter(email__in=set(emails.values()), course_run_id__in=run_ids)
-    }
+    invitations = EnrollmentAllowed.objects.filter(email__in=json_set(set(emails.values())), course_run_id__in=run_ids)
+    allowed = {(a.email, a.course_run_id): a for a in invitations}
     return _People(identifiers, users, emails, invalid, enrolled, allowed)
 
 
 def _users_by_identifier(identifiers: Sequence[str]) -> dict[str, User]:
     """identifier -> User, by username first, then by e-mail in any case (two queries)."""
-    by_username = {u.username: u for u in User.objects.filter(username__in=identifiers)}
+    by_username = {u.username: u for u in User.objects.filter(username__in=json_set(identifiers))}
     lowered = {i.lower() for i in identifiers if "@" in i}
+    # email != "": what lets PostgreSQL use the partial index on lower(email) (never blank here).
     by_email = (
-        {u.email.lower(): u for u in User.objects.annotate(email_ci=Lower("email")).filter(email_ci__in=lowered)}
+        {
+            u.email.lower(): u
+            for u in User.objects.exclude(email="")
+            .annotate(email_ci=Lower("email"))
+            .filter(email_ci__in=json_set(lowered))
+        }
         if lowered
         else {}
     )
