@@ -6,6 +6,10 @@ the first byte leaves at once. Formats, chosen by ``?format=`` or the Accept hea
 - ``csv`` (``text/csv``): a header line, then one line per row;
 - ``ndjson`` (``application/x-ndjson``): one JSON object per line.
 Date-times are rendered as ISO 8601 in UTC with a ``Z``, as DRF does.
+
+Rows come either as dicts, rendered here (``streamed_rows``, ``streamed_queryset``), or already
+rendered by the database as chunks of records joined by ``SEPARATORS[fmt]`` (JSON objects, or
+CSV lines for ``csv``), which are only framed here (``streamed_chunks``): the same bytes.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from django.http import StreamingHttpResponse
 from rest_framework.negotiation import BaseContentNegotiation
 
 FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
+# How records are joined inside a chunk of pre-rendered records, and what each record is.
+SEPARATORS = {"json": ",", "csv": "\r\n", "ndjson": "\n"}
+RECORDS = {"json": "json", "csv": "csv", "ndjson": "json"}
 BATCH = 500
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
@@ -108,6 +115,63 @@ def streamed_rows(rows: Iterable[dict], *, fields: Sequence[str], fmt: str) -> S
         body = _ndjson(ordered)
     else:
         body = _json_array(ordered)
+    response = StreamingHttpResponse(body, content_type=FORMATS[fmt])
+    response["Vary"] = "Accept"
+    return response
+
+
+def _csv_header(fields: Sequence[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(fields)
+    return buffer.getvalue().encode()
+
+
+def _framed(first: bytes | None, rest: Iterator[bytes], fields: Sequence[str], fmt: str) -> Iterator[bytes]:
+    if fmt == "json":
+        if first is None:
+            yield b"[]"
+            return
+        yield b"[" + first
+        for chunk in rest:
+            yield b"," + chunk
+        yield b"]"
+    elif fmt == "csv":
+        header = _csv_header(fields)
+        if first is None:
+            yield header
+            return
+        yield header + first + b"\r\n"
+        for chunk in rest:
+            yield chunk + b"\r\n"
+    elif first is not None:
+        yield first + b"\n"
+        for chunk in rest:
+            yield chunk + b"\n"
+
+
+class _ClosingBody:
+    """A response body that closes the chunk source when the response is closed (the server
+    closes it at the end, or when the client has gone away), even if it was never read."""
+
+    def __init__(self, parts: Iterator[bytes], source: Iterator[bytes]):
+        self._parts, self._source = parts, source
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._parts
+
+    def close(self) -> None:
+        close = getattr(self._source, "close", None)
+        if close is not None:
+            close()
+
+
+def streamed_chunks(chunks: Iterator[bytes], *, fields: Sequence[str], fmt: str) -> StreamingHttpResponse:
+    """A streaming response of pre-rendered ``chunks`` in ``fmt``: each chunk is one or more
+    records (``RECORDS[fmt]``) joined by ``SEPARATORS[fmt]``; an empty result has no chunk.
+    The first chunk is read now, so that a database error is an error answer, not a 200 whose
+    body breaks off."""
+    first = next(chunks, None)
+    body = _ClosingBody(_framed(first, chunks, fields, fmt), chunks)
     response = StreamingHttpResponse(body, content_type=FORMATS[fmt])
     response["Vary"] = "Accept"
     return response

@@ -6,6 +6,8 @@ Written once; each mounting family keeps a thin subclass that derives from its o
 ``extend_schema`` (operation ids and parameters of its contract). Bodies are streamed with flat
 memory: one JSON array by default, CSV or NDJSON by ``?format=`` or the Accept header; with
 ``limit``, one keyset page and a ``Link: <...>; rel="next"`` header when more rows follow.
+Whole lists on PostgreSQL come already formatted by the database (reporting/formatted.py); pages,
+and every list on SQLite, are rendered from rows here (core/streaming.py): the same bytes.
 """
 
 from __future__ import annotations
@@ -21,12 +23,22 @@ from coursegate.api.analytics.serializers import AccountsQueryInput, Enrollments
 from coursegate.core.api import FamilyApiView
 from coursegate.core.permissions import IsStaff
 from coursegate.core.serializers import parse
-from coursegate.core.streaming import StreamFormatNegotiation, streamed_queryset
+from coursegate.core.streaming import (
+    RECORDS,
+    SEPARATORS,
+    StreamFormatNegotiation,
+    negotiate_format,
+    streamed_chunks,
+    streamed_queryset,
+)
+from coursegate.reporting.formatted import formats_rows_in_database
 from coursegate.reporting.selectors import (
     ACCOUNT_FIELDS,
     ENROLLMENT_FIELDS,
+    accounts_formatted,
     accounts_joined_between,
     enrollments_created_between,
+    enrollments_formatted,
 )
 
 # The documented parameters (the query serializers are the parsers; ``update_min`` is accepted
@@ -48,18 +60,24 @@ USERNAME = OpenApiParameter("username", OpenApiTypes.STR)
 
 
 class BatchView(FamilyApiView):
-    """A streamed list: ``query_input`` parses the query string, ``select`` reads the rows."""
+    """A streamed list: ``query_input`` parses the query string, ``select`` reads the rows
+    (``select_formatted`` reads them already formatted, on PostgreSQL)."""
 
     permission_classes = [IsStaff]  # the mounting family's base view sets its own (staff only too)
     content_negotiation_class = StreamFormatNegotiation
 
     query_input: ClassVar[type[serializers.Serializer]]
     select: Callable  # a selector of coursegate.reporting, as a staticmethod
+    select_formatted: Callable  # its formatting twin (reporting.selectors.*_formatted), as a staticmethod
     fields: ClassVar[Sequence[str]]
     id_field: ClassVar[str]
 
     def get(self, request):
         data = parse(self.query_input, request.query_params)
+        if data["limit"] is None and formats_rows_in_database():
+            fmt = negotiate_format(request)
+            chunks = self.select_formatted(data["query"], record=RECORDS[fmt], separator=SEPARATORS[fmt])
+            return streamed_chunks(chunks, fields=self.fields, fmt=fmt)
         rows = self.select(data["query"])
         return streamed_queryset(request, rows, fields=self.fields, id_field=self.id_field, limit=data["limit"])
 
@@ -70,6 +88,7 @@ class AccountsBatchView(BatchView):
 
     query_input = AccountsQueryInput
     select = staticmethod(accounts_joined_between)
+    select_formatted = staticmethod(accounts_formatted)
     fields = ACCOUNT_FIELDS
     id_field = "id"
 
@@ -80,5 +99,6 @@ class EnrollmentBatchView(BatchView):
 
     query_input = EnrollmentsQueryInput
     select = staticmethod(enrollments_created_between)
+    select_formatted = staticmethod(enrollments_formatted)
     fields = ENROLLMENT_FIELDS
     id_field = "enrollment_id"
