@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from coursegate.accounts.models import User
 from coursegate.accounts.validators import EMAIL_MAX_LENGTH
@@ -34,7 +35,7 @@ from coursegate.enrollments.batch import (
 from coursegate.enrollments.bulk_rows import collector_paused
 from coursegate.enrollments.models import Enrollment, EnrollmentAllowed
 from coursegate.enrollments.notifications import enrollment_change_emails_send
-from coursegate.enrollments.sql import json_set
+from coursegate.enrollments.sql import invitations_insert, json_set
 
 ENROLL, UNENROLL = "enroll", "unenroll"
 
@@ -275,7 +276,7 @@ def _apply(plan: _Plan, people: _People, *, actor: User | None, source: str) -> 
                 people.enrolled.discard((result.request.user.pk, key[1]))
                 plan.changes[key] = "enrolled_unenroll"
         if plan.withdrawn_invitations:
-            EnrollmentAllowed.objects.filter(pk__in=plan.withdrawn_invitations).delete()
+            EnrollmentAllowed.objects.filter(pk__in=json_set(plan.withdrawn_invitations, "bigint")).delete()
         return
 
     results = enrollments_bulk_upsert(
@@ -288,10 +289,11 @@ def _apply(plan: _Plan, people: _People, *, actor: User | None, source: str) -> 
         people.enrolled.add((result.request.user.pk, key[1]))
         if result.outcome != Outcome.UNCHANGED:
             plan.changes[key] = "enrolled_enroll"
-    if plan.new_invitations:
-        EnrollmentAllowed.objects.bulk_create(plan.new_invitations, ignore_conflicts=True)
-    if plan.changed_invitations:
-        EnrollmentAllowed.objects.bulk_update(plan.changed_invitations, ["auto_enroll"])
+    invitations_insert([(a.email, a.course_run_id, a.auto_enroll) for a in plan.new_invitations], now=timezone.now())
+    if plan.changed_invitations:  # all to the request's auto_enroll: one UPDATE, no CASE per row
+        EnrollmentAllowed.objects.filter(pk__in=json_set([a.pk for a in plan.changed_invitations], "bigint")).update(
+            auto_enroll=plan.changed_invitations[0].auto_enroll
+        )
 
 
 # --- 4. Report -----------------------------------------------------------------------------------

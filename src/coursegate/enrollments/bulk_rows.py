@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
@@ -47,9 +49,10 @@ _FIELDS = ("id", "user_id", "course_run_id", "mode", "is_active", "created", "mo
 
 def plain_model() -> bool:
     """Whether an Enrollment is nothing but these fields: no other concrete field, no listener on
-    its init signals."""
+    its init signals, no database router to ask where it goes."""
     fields = tuple(f.attname for f in Enrollment._meta.concrete_fields)
-    return fields == _FIELDS and not (pre_init.has_listeners(Enrollment) or post_init.has_listeners(Enrollment))
+    listened = pre_init.has_listeners(Enrollment) or post_init.has_listeners(Enrollment)
+    return fields == _FIELDS and not listened and not settings.DATABASE_ROUTERS
 
 
 def new_enrollment(user: User, run: CourseRun, *, mode: str, is_active: bool, now: datetime, plain: bool) -> Enrollment:
@@ -64,6 +67,7 @@ def new_enrollment(user: User, run: CourseRun, *, mode: str, is_active: bool, no
         return Enrollment(user=user, course_run=run, mode=mode, is_active=is_active, created=now, modified=now)
     state = ModelState()
     state.fields_cache = {"user": user, "course_run": run}
+    state.db = user._state.db or DEFAULT_DB_ALIAS  # where setting ``user`` puts it, without routers
     enrollment = Enrollment.__new__(Enrollment)
     enrollment.__dict__.update(_state=state, id=None, user_id=user.id, course_run_id=run.id, mode=mode,
                                is_active=is_active, created=now, modified=now)  # fmt: skip

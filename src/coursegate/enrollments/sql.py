@@ -32,7 +32,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from coursegate.enrollments.models import Enrollment, EnrollmentHistory
+from coursegate.enrollments.models import Enrollment, EnrollmentAllowed, EnrollmentHistory
 
 Pair = tuple[int, int]  # (user id, course run id)
 NewRow = tuple[int, int, str, bool]  # (user id, course run id, mode, is_active)
@@ -94,11 +94,11 @@ def enrollments_insert(rows: Sequence[NewRow], *, now: datetime) -> dict[Pair, i
     if not rows:
         return {}
     if not set_based():
-        created = Enrollment.objects.bulk_create(
+        saved = Enrollment.objects.bulk_create(
             Enrollment(user_id=u, course_run_id=r, mode=m, is_active=a, created=now, modified=now)
             for u, r, m, a in rows
         )
-        return {(e.user_id, e.course_run_id): e.pk for e in created}
+        return {(e.user_id, e.course_run_id): e.pk for e in saved}
     table, (pk, user, run, mode, active, created, modified) = _names(
         Enrollment, "id", "user", "course_run", "mode", "is_active", "created", "modified"
     )
@@ -119,10 +119,10 @@ def enrollments_update(rows: Sequence[ChangeRow], *, now: datetime) -> None:
         return
     if not set_based():
         by_value: defaultdict[tuple[str, bool], list[int]] = defaultdict(list)
-        for pk, mode, is_active in rows:
-            by_value[(mode, is_active)].append(pk)
-        for (mode, is_active), pks in by_value.items():
-            Enrollment.objects.filter(pk__in=pks).update(mode=mode, is_active=is_active, modified=now)
+        for enrollment_id, new_mode, is_active in rows:
+            by_value[(new_mode, is_active)].append(enrollment_id)
+        for (new_mode, is_active), ids in by_value.items():
+            Enrollment.objects.filter(pk__in=ids).update(mode=new_mode, is_active=is_active, modified=now)
         return
     table, (pk, mode, active, modified) = _names(Enrollment, "id", "mode", "is_active", "modified")
     with connection.cursor() as cursor:
@@ -152,4 +152,28 @@ def history_insert(rows: Sequence[ChangeRow], *, now: datetime, actor_id: int | 
             f"INSERT INTO {table} ({enrollment}, {mode}, {active}, {changed_at}, {actor}, {source_column}) "
             f"SELECT {values}, %s, %s, %s FROM {_rows()} ORDER BY j.key",
             [_when(now), actor_id, source, _json(rows)],
+        )
+
+
+def invitations_insert(rows: Sequence[tuple[str, int, bool]], *, now: datetime) -> None:
+    """New invitations (lower-cased e-mail, run id, auto_enroll), created ``now``: one statement.
+    An invitation already there for the same e-mail and run (a concurrent writer's) is kept."""
+    if not rows:
+        return
+    if not set_based():
+        EnrollmentAllowed.objects.bulk_create(
+            [EnrollmentAllowed(email=e, course_run_id=r, auto_enroll=a, created=now) for e, r, a in rows],
+            ignore_conflicts=True,
+        )
+        return
+    table, (email, run, auto_enroll, created) = _names(
+        EnrollmentAllowed, "email", "course_run", "auto_enroll", "created"
+    )
+    values = ", ".join(_item(i, t) for i, t in enumerate(("varchar", "bigint", "boolean")))
+    with connection.cursor() as cursor:
+        # WHERE true: SQLite's parser needs it between INSERT ... SELECT and ON CONFLICT.
+        cursor.execute(
+            f"INSERT INTO {table} ({email}, {run}, {auto_enroll}, {created}) "
+            f"SELECT {values}, %s FROM {_rows()} WHERE true ON CONFLICT DO NOTHING",
+            [_when(now), _json(rows)],
         )
