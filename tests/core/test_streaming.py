@@ -2,6 +2,8 @@
 
 The JSON body is produced in batches of rows; the row counts below sit on both sides of the batch
 boundaries (0, 1, 499, 500, 501, 1000, 1001 rows), where a missing or doubled comma would hide.
+Chunks of records rendered elsewhere (by the database) are framed into the same bodies
+(``streamed_chunks``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.test import RequestFactory
 
-from coursegate.core.streaming import BATCH, negotiate_format, streamed_rows
+from coursegate.core.streaming import BATCH, RECORDS, SEPARATORS, negotiate_format, streamed_chunks, streamed_rows
 
 FIELDS = ("username", "id", "is_active", "date_joined")
 
@@ -242,3 +244,98 @@ def test_format_is_chosen_by_the_format_parameter_then_the_accept_header(query, 
     request = RequestFactory().get(f"/x?{query}", **headers)
 
     assert negotiate_format(request) == fmt
+
+
+# --- Pre-rendered chunks -------------------------------------------------------------------------
+
+
+def record(i: int, fmt: str) -> bytes:
+    """Row ``i`` as the Python renderer writes it alone, without its framing."""
+    body = body_of(streamed_rows([row(i)], fields=FIELDS, fmt=fmt))
+    if fmt == "json":
+        return body[1:-1]
+    if fmt == "ndjson":
+        return body[:-1]
+    return body.split(b"\r\n")[1]
+
+
+def chunked(count: int, size: int, fmt: str) -> list[bytes]:
+    """Rows 0..count-1 rendered, joined by the format's separator in chunks of ``size`` rows."""
+    separator = SEPARATORS[fmt].encode()
+    return [
+        separator.join(record(i, fmt) for i in range(start, min(start + size, count)))
+        for start in range(0, count, size)
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 500])
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 7])
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "csv"])
+def test_chunks_are_framed_into_the_bytes_rows_are_rendered_into(fmt, count, size):
+    response = streamed_chunks(iter(chunked(count, size, fmt)), fields=FIELDS, fmt=fmt)
+
+    assert body_of(response) == body_of(streamed_rows((row(i) for i in range(count)), fields=FIELDS, fmt=fmt))
+    assert response["Content-Type"] == streamed_rows([], fields=FIELDS, fmt=fmt)["Content-Type"]
+    assert response["Vary"] == "Accept"
+
+
+def test_records_are_json_objects_but_csv_lines_for_csv():
+    assert RECORDS == {"json": "json", "ndjson": "json", "csv": "csv"}
+    assert SEPARATORS == {"json": ",", "ndjson": "\n", "csv": "\r\n"}
+
+
+def test_no_chunk_is_the_empty_body_of_each_format():
+    bodies = {fmt: body_of(streamed_chunks(iter(()), fields=FIELDS, fmt=fmt)) for fmt in ("json", "ndjson", "csv")}
+
+    assert bodies == {"json": b"[]", "ndjson": b"", "csv": b"username,id,is_active,date_joined\r\n"}
+
+
+class Source:
+    """A chunk source that records how far it was read and whether it was closed."""
+
+    def __init__(self, chunks: list[bytes], fail_at: int | None = None):
+        self.chunks, self.fail_at, self.read, self.closed = chunks, fail_at, 0, False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> bytes:
+        if self.read == self.fail_at:
+            raise RuntimeError("the database went away")
+        if self.read == len(self.chunks):
+            raise StopIteration
+        self.read += 1
+        return self.chunks[self.read - 1]
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_first_chunk_is_read_at_once_and_the_rest_as_the_body_is_read():
+    source = Source([b"{}", b"{}", b"{}"])
+
+    response = streamed_chunks(source, fields=FIELDS, fmt="json")
+    assert source.read == 1
+    stream = iter(response.streaming_content)
+    assert next(stream) == b"[{}"
+    assert source.read == 1
+    assert next(stream) == b",{}"
+    assert source.read == 2
+
+
+def test_an_error_on_the_first_chunk_is_raised_before_the_answer_starts():
+    with pytest.raises(RuntimeError, match="went away"):
+        streamed_chunks(Source([b"{}"], fail_at=0), fields=FIELDS, fmt="json")
+
+
+@pytest.mark.parametrize("read", [0, 1, 2])
+def test_closing_the_response_closes_the_source_however_far_it_was_read(read):
+    source = Source([b"{}", b"{}", b"{}"])
+    response = streamed_chunks(source, fields=FIELDS, fmt="json")
+    stream = iter(response.streaming_content)
+    for _ in range(read):
+        next(stream)
+
+    response.close()
+
+    assert source.closed
