@@ -15,7 +15,7 @@ a binary COPY with ids drawn from the sequence first, without model instances.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
@@ -76,9 +76,12 @@ class StoredEvent(NamedTuple):
         return self.id
 
 
-def events_store(*, events: Sequence[NewEvent]) -> list[StoredEvent]:
+def events_store(*, events: Collection[NewEvent]) -> list[StoredEvent]:
     """Store ``events`` in one transaction, all or none, with ids increasing in input order and
     one shared creation time.
+
+    ``events`` is read once, in order, inside the transaction: a collection that parses its
+    events as they are read may raise instead of giving one, and then nothing is stored.
 
     Raises EventBatchTooLargeError for more than MAX_BATCH events (nothing is stored).
     """
@@ -94,8 +97,8 @@ def event_store(*, event: NewEvent) -> StoredEvent:
 
 
 @transaction.atomic
-def _append(inputs: Sequence[NewEvent]) -> list[StoredEvent]:
-    if not inputs:
+def _append(inputs: Collection[NewEvent]) -> list[StoredEvent]:
+    if not len(inputs):
         return []
     postgresql = connection.vendor == "postgresql"
     if postgresql:
@@ -104,6 +107,7 @@ def _append(inputs: Sequence[NewEvent]) -> list[StoredEvent]:
     now = timezone.now()
     if postgresql and len(inputs) >= COPY_THRESHOLD:
         return _copy(now, inputs)
+    inputs = list(inputs)
     rows = [ApprenticeshipEvent(created_on=now, **event._asdict()) for event in inputs]
     ids = [row.id for row in ApprenticeshipEvent.objects.bulk_create(rows, batch_size=INSERT_BATCH)]
     return [StoredEvent(new_id, now, *event) for new_id, event in zip(ids, inputs, strict=True)]
@@ -116,7 +120,7 @@ COPY_TYPES = (
 )  # fmt: skip
 
 
-def _copy(now: datetime, inputs: Sequence[NewEvent]) -> list[StoredEvent]:
+def _copy(now: datetime, inputs: Collection[NewEvent]) -> list[StoredEvent]:
     """PostgreSQL, large batches: draw the ids from the table's sequence in one query (the
     advisory lock keeps them in commit order), then COPY the rows in, without model instances.
 

@@ -153,3 +153,23 @@ def test_a_bulk_store_costs_the_same_number_of_queries_whatever_its_size(writer_
     postgresql = connection.vendor == "postgresql"
     sizes = (1, 2, 70, 2000) if postgresql else (1, 2, 70)
     assert [queries(n) for n in sizes] == [5 if postgresql else 4] * len(sizes)
+
+
+@pytest.mark.parametrize("bad_at", [0, 150, 299], ids=["first", "middle", "last"])
+def test_a_large_batch_with_one_bad_event_stores_nothing_and_names_every_problem(writer_client, bad_at):
+    """A batch large enough for COPY on PostgreSQL is parsed while it is stored: the bad event
+    stops the store, nothing is kept, and the answer is the same one map per event."""
+    bodies = [event_body(apprenticeshipId=i + 1) for i in range(300)]
+    bodies[bad_at] = event_body(trainingType="foo", event=...)
+    bodies[(bad_at + 100) % 300] = event_body(apprenticeshipId="7")  # valid, through the exact parse
+
+    response = post_json(writer_client, BULK, bodies)
+
+    assert response.status_code == 400
+    expected = [{}] * 300
+    expected[bad_at] = {"event": REQUIRED, "trainingType": ['Must be "framework" or 1, or "standard" or 2.']}
+    assert response.json() == expected
+    assert not ApprenticeshipEvent.objects.exists()
+    stored = post_json(writer_client, BULK, [event_body()] * 300).json()  # the store goes on as before
+    assert [item["id"] for item in stored] == list(range(stored[0]["id"], stored[0]["id"] + 300))
+    assert ApprenticeshipEvent.objects.count() == 300

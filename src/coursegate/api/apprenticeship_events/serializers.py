@@ -9,12 +9,13 @@ declaration of an answered event, for the renderer and the OpenAPI document alik
 Bulk batches and pages hold up to 10,000 events, so these serializers parse and answer events
 without DRF's per-field machinery: a well-formed event goes through the fast path (fast.py), any
 other through its fields' ``parse`` in one loop (the only source of messages); answers are built
-as dicts in one comprehension over rows (``EventOutput(..., many=True)``).
+as dicts in one comprehension over rows (``EventOutput(..., many=True)``). The bulk view stores
+``EventBulkInput.as_read(data)``: the same parse, done event by event while the store writes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from operator import attrgetter
 from typing import Any
 
@@ -128,10 +129,7 @@ class EventBulkInput(serializers.ListSerializer):
         return self.to_internal_value(data)
 
     def to_internal_value(self, data) -> list[NewEvent]:
-        if not isinstance(data, list):
-            raise ValidationError({NON_FIELD: [self.error_messages["not_a_list"]]})
-        if len(data) > self.max_length:
-            raise ValidationError({NON_FIELD: [self.error_messages["max_length"].format(max_length=self.max_length)]})
+        self._check_array(data)
         events = [_fast_event(item) for item in data]
         errors = {}
         for index, event in enumerate(events):
@@ -143,6 +141,46 @@ class EventBulkInput(serializers.ListSerializer):
         if errors:
             raise ValidationError([errors.get(index, {}) for index in range(len(data))])
         return events  # type: ignore[return-value]  (no None is left)
+
+    def _check_array(self, data) -> None:
+        if not isinstance(data, list):
+            raise ValidationError({NON_FIELD: [self.error_messages["not_a_list"]]})
+        if len(data) > self.max_length:
+            raise ValidationError({NON_FIELD: [self.error_messages["max_length"].format(max_length=self.max_length)]})
+
+    @classmethod
+    def as_read(cls, data) -> EventsAsRead:
+        """The events of ``data`` parsed one by one as the store reads them, so that storing a
+        large batch overlaps its parsing (the database inserts what it has while the rest is
+        parsed). The array itself is checked now; the first event that does not parse stops the
+        reading with the same ValidationError as parse(EventBulkInput, data), every event's
+        problems in place, and the store, which reads inside its transaction, keeps nothing."""
+        cls()._check_array(data)
+        return EventsAsRead(data)
+
+
+class EventsAsRead(Collection[NewEvent]):
+    """EventBulkInput.as_read's answer: a batch's size, and its events parsed as they are read."""
+
+    def __init__(self, data: list):
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __contains__(self, item: object) -> bool:
+        return any(event == item for event in self)
+
+    def __iter__(self) -> Iterator[NewEvent]:
+        for item in self.data:
+            event = _fast_event(item)
+            if event is None:
+                try:
+                    event = _exact_event(item)
+                except ValidationError:
+                    EventBulkInput().to_internal_value(self.data)  # raises every event's problems
+                    raise
+            yield event
 
 
 class EventQueryInput(serializers.Serializer):
@@ -192,7 +230,7 @@ class EventQueryInput(serializers.Serializer):
         for name in names:
             raw = data.get(name)
             if raw is not None and raw != "":
-                value, problem = self.fields[name].parse(raw)
+                value, problem = _QUERY_FIELDS[name].parse(raw)
                 if problem is not None:
                     raise ValidationError({name: [problem]})
                 return name, value
@@ -200,9 +238,12 @@ class EventQueryInput(serializers.Serializer):
 
     def _number(self, data, name: str) -> int:
         value = self._first(data, name)[1]
-        return self.fields[name].default if value is None else value
+        return _QUERY_FIELDS[name].default if value is None else value
 
 
+# The query's fields, built once: their parse needs no binding (self.fields would build them again
+# on every request).
+_QUERY_FIELDS = EventQueryInput().get_fields()
 _event_columns = attrgetter(*PAGE_COLUMNS)
 _TRAINING_TYPE_NAMES = {int(choice): choice.label for choice in TrainingType}
 

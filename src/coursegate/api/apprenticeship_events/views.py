@@ -89,7 +89,7 @@ class ApprenticeshipEventsBulkView(EventsApiView):
         responses={201: EventOutput(many=True), 400: OpenApiResponse(description="[{field: [message]}, ...]")},
     )
     def post(self, request):
-        events = events_store(events=parse(EventBulkInput, request.data))
+        events = events_store(events=EventBulkInput.as_read(request.data))
         response = Response(EventOutput(events, many=True).data, status=201)
         if events:
             response["Location"] = _location(request, events[0].id, len(events))
