@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q, Sum
-from django.db.models.functions import Lower
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from coursegate.accounts.models import User
@@ -196,10 +196,13 @@ def policy_allocate(
         assignment.transaction_uuid = None
         assignment.modified = now
     if to_reallocate:
-        LearnerContentAssignment.objects.bulk_update(
-            to_reallocate,
-            [*fields, "lms_user", "accepted_at", "cancelled_at", "expired_at", "errored_at", "reversed_at",
-             "transaction_uuid", "modified"],
+        # One set-based UPDATE (not bulk_update's CASE per row, O(rows x branches), issue 10): every
+        # value is shared but the learner's account, found as `users` found it (one account per
+        # lower-cased e-mail: accounts_user_email_ci_unique).
+        account = User.objects.annotate(email_ci=Lower("email")).filter(email_ci=OuterRef("learner_email"))
+        LearnerContentAssignment.objects.filter(pk__in=[a.pk for a in to_reallocate]).update(
+            **fields, lms_user=Coalesce("lms_user", Subquery(account.values("pk")[:1])), accepted_at=None,
+            cancelled_at=None, expired_at=None, errored_at=None, reversed_at=None, transaction_uuid=None, modified=now,
         )  # fmt: skip
     notified = created + to_reallocate
     LearnerContentAssignmentAction.objects.bulk_create(
@@ -258,7 +261,9 @@ def assignments_cancel(*, configuration: AssignmentConfiguration, assignment_uui
     for assignment in changing:
         assignment.state, assignment.cancelled_at, assignment.modified = State.CANCELLED, now, now
     if changing:
-        LearnerContentAssignment.objects.bulk_update(changing, ["state", "cancelled_at", "modified"])
+        LearnerContentAssignment.objects.filter(pk__in=[a.pk for a in changing]).update(
+            state=State.CANCELLED, cancelled_at=now, modified=now
+        )
         LearnerContentAssignmentAction.objects.bulk_create(
             [LearnerContentAssignmentAction(assignment=a, action_type=Action.CANCELLED, completed_at=now)
              for a in changing]
@@ -288,7 +293,9 @@ def assignments_expire(*, now=None) -> int:
     for assignment in expiring:
         assignment.state, assignment.expired_at, assignment.modified = State.EXPIRED, now, now
     if expiring:
-        LearnerContentAssignment.objects.bulk_update(expiring, ["state", "expired_at", "modified"])
+        LearnerContentAssignment.objects.filter(pk__in=[a.pk for a in expiring]).update(
+            state=State.EXPIRED, expired_at=now, modified=now
+        )
         LearnerContentAssignmentAction.objects.bulk_create(
             [LearnerContentAssignmentAction(assignment=a, action_type=Action.EXPIRED, completed_at=now)
              for a in expiring]
