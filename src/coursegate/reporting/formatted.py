@@ -23,11 +23,12 @@ Formatting rules, those of the Python renderer:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from enum import Enum
 from typing import Literal
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import QuerySet
 from psycopg.adapt import Loader
 
@@ -164,7 +165,9 @@ def formatted_chunks(
             ended = True
         finally:
             if own and not ended:
-                cursor.execute("ROLLBACK")
+                # A broken connection cannot roll back; Django then finds it unusable and closes it.
+                with suppress(DatabaseError):
+                    cursor.execute("ROLLBACK")
 
 
 def _configure(cursor, values: Sequence[str]) -> None:
