@@ -1,10 +1,11 @@
-"""Throughput of GET /api/enrollment/v1/enrollment with 2 gunicorn workers.
+"""Throughput of GET /api/enrollment/v1/enrollment against GET /health, with 2 gunicorn workers.
 
 The demo learner `honor` is first enrolled in every demo run (6 enrollments, each rendered with
-its course details and modes). Load comes from wrk (Debian package `wrk`) when installed, else
-from a Python keep-alive client (which itself eats CPU on a 2-core machine: figures are lower).
+its course details and modes). The limit is ``GET /health`` (one ``SELECT 1``) measured the same
+way (wrk, or the Python client without it) in the same run, before and after the list; the ratio
+uses their mean. Both an opaque token and a JWT are measured unless one is named.
 
-    .venv/bin/python bench/enrollment_list.py [--seconds 15] [--connections 16] [--jwt]
+    .venv/bin/python bench/enrollment_list.py [--seconds 15] [--connections 16] [--jwt | --opaque] [--smoke]
 
 Honours DATABASE_URL (e.g. a PostgreSQL database) like the server does.
 """
@@ -16,8 +17,10 @@ import json
 import urllib.request
 
 from _load import run_load
+from _ratio import emit
 from _server import demo_server, token
 
+TARGET = 0.4  # issue 10: list requests/s >= 0.4 x /health requests/s
 RUNS = [
     "course-v1:edX+DemoX+Demo_Course",
     "edX/DemoX/Demo_Course",
@@ -44,30 +47,46 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--jwt", action="store_true", help="authenticate with a JWT instead of an opaque token")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--jwt", action="store_true", help="only with a JWT (Authorization: JWT)")
+    which.add_argument("--opaque", action="store_true", help="only with an opaque token (Authorization: Bearer)")
+    parser.add_argument("--smoke", action="store_true", help="a few seconds per measurement, to check the script runs")
     args = parser.parse_args()
-    with demo_server(workers=2) as (base, credentials, env):
+    seconds, connections = (1, 4) if args.smoke else (args.seconds, args.connections)
+    kinds = ["jwt"] if args.jwt else ["opaque"] if args.opaque else ["opaque", "jwt"]
+    with demo_server(workers=2) as (base, credentials, _env):
         enroll_everywhere(base, token(base, credentials["staff"]))
-        learner = token(base, credentials["learner"], jwt=args.jwt)
-        header = f"Authorization: {'JWT' if args.jwt else 'Bearer'} {learner}"
-        url = f"{base}/api/enrollment/v1/enrollment"
-        run_load(url, header, 2, args.connections)  # warm-up
-        result = run_load(url, header, args.seconds, args.connections)
-        database = "postgresql" if env.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
-        print(
-            json.dumps(
-                {
-                    "endpoint": "GET /api/enrollment/v1/enrollment",
-                    "workers": 2,
-                    "database": database,
-                    "token": "jwt" if args.jwt else "opaque",
-                    "enrollments_per_response": len(RUNS),
-                    "connections": args.connections,
-                    "seconds": args.seconds,
-                    **result,
-                }
+        headers = {
+            kind: f"Authorization: {'JWT' if kind == 'jwt' else 'Bearer'} "
+            + token(base, credentials["learner"], jwt=kind == "jwt")
+            for kind in kinds
+        }
+        url, health_url = f"{base}/api/enrollment/v1/enrollment", f"{base}/health"
+        with urllib.request.urlopen(urllib.request.Request(url, headers=dict([headers[kinds[0]].split(": ", 1)]))) as r:
+            enrollments = len(json.load(r))
+        run_load(health_url, "Accept: application/json", 1, connections)  # warm-up
+        for header in headers.values():
+            run_load(url, header, 1, connections)
+        before = run_load(health_url, "Accept: application/json", seconds, connections)
+        results = {kind: run_load(url, header, seconds, connections) for kind, header in headers.items()}
+        after = run_load(health_url, "Accept: application/json", seconds, connections)
+        health = (before["rps"] + after["rps"]) / 2
+        for kind, result in results.items():
+            emit(
+                benchmark=f"GET /api/enrollment/v1/enrollment ({kind})",
+                value=result["rps"],
+                unit="req/s",
+                limit=health,
+                limit_name="GET /health req/s",
+                target=TARGET,
+                scale=f"{enrollments} enrollments, 2 workers, {connections} connections, {seconds} s",
+                tool=result["tool"],
+                p50=result["p50"],
+                p99=result["p99"],
+                errors=result["errors"],
+                health_before=before["rps"],
+                health_after=after["rps"],
             )
-        )
 
 
 if __name__ == "__main__":

@@ -14,14 +14,18 @@ the ORM's own converters for the database in use (SQLite datetimes, JSON, boolea
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from django.db import connections
 from django.db.models import Model
 
+M = TypeVar("M", bound=Model)
 
-class Columns:
+
+class Columns(Generic[M]):
     """The concrete columns of ``model`` (or of ``fields``, a subset), selected under ``alias``."""
 
-    def __init__(self, model: type[Model], alias: str, *, fields: list[str] | None = None, using: str = "default"):
+    def __init__(self, model: type[M], alias: str, *, fields: list[str] | None = None, using: str = "default"):
         self.model = model
         self.alias = alias
         self.using = using
@@ -69,7 +73,7 @@ class Columns:
             values[i] = value
         return values
 
-    def instance(self, row, start: int = 0) -> Model | None:
+    def instance(self, row, start: int = 0) -> M | None:
         """The model instance in ``row`` (from position ``start``); None when its primary key is
         NULL (the outer join found nothing). A subset of fields gives a deferred instance."""
         values = self.values(row, start)
@@ -77,3 +81,22 @@ class Columns:
         if pk in self.attnames and values[self.attnames.index(pk)] is None:
             return None
         return self.model.from_db(self.using, self.attnames, values)
+
+    def required(self, row, start: int = 0) -> M:
+        """The model instance in ``row`` that an inner join guarantees."""
+        instance = self.instance(row, start)
+        if instance is None:
+            raise ValueError(f"no {self.model.__name__} in the row")
+        return instance
+
+
+def prefetched(instance: Model, accessor: str, objects: list) -> None:
+    """Leave ``instance.<accessor>`` (a reverse foreign key) holding ``objects``, exactly as
+    ``prefetch_related`` leaves it: ``.all()`` answers them without a query, while anything built
+    on it (``.filter()``, ...) still queries that instance's rows."""
+    manager = getattr(instance, accessor)
+    queryset = manager.get_queryset()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[manager.field.remote_field.cache_name] = queryset

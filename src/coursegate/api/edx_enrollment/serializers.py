@@ -14,6 +14,7 @@ body (errors.py renders them as they are):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -28,7 +29,13 @@ from coursegate.courses.selectors import course_run_modes
 
 # --- Outputs -------------------------------------------------------------------------------------
 
-_iso = serializers.DateTimeField().to_representation
+# DRF's own date-time rendering (ISO 8601, "Z"), in UTC as the settings' TIME_ZONE is: naming the
+# zone spares a lookup of the active time zone for each of the many date-times of a list.
+_iso = serializers.DateTimeField(default_timezone=UTC).to_representation
+
+
+def _iso_or_none(value) -> str | None:
+    return None if value is None else _iso(value)
 
 
 class CourseModeOutput(serializers.Serializer):
@@ -45,14 +52,13 @@ class CourseModeOutput(serializers.Serializer):
     def to_representation(self, mode) -> dict:
         # The fields above, built directly: a nested serializer per mode of every enrollment was
         # most of a list request's time.
-        expiration = mode.expiration_datetime
         return {
             "slug": mode.slug,
             "name": mode.name,
             "min_price": mode.min_price,
             "suggested_prices": list(mode.suggested_prices or []),
             "currency": mode.currency,
-            "expiration_datetime": _iso(expiration) if expiration is not None else None,
+            "expiration_datetime": _iso_or_none(mode.expiration_datetime),
             "description": mode.description,
             "sku": mode.sku,
             "bulk_sku": mode.bulk_sku,
@@ -77,12 +83,33 @@ class CourseDetailsOutput(serializers.Serializer):
 
     @extend_schema_field(CourseModeOutput(many=True))
     def get_course_modes(self, run) -> list[dict]:
-        modes = course_run_modes(
-            run,
-            now=self.context.get("now") or timezone.now(),
-            include_expired=self.context.get("include_expired", False),
-        )
-        return [_MODE_OUTPUT.to_representation(mode) for mode in modes]
+        return _course_modes(run, self.context)
+
+    def to_representation(self, run) -> dict:
+        # The fields above, built directly (as CourseModeOutput does): the enrollment list renders
+        # one per enrollment.
+        return _course_details(run, self.context)
+
+
+def _course_modes(run, context) -> list[dict]:
+    modes = course_run_modes(
+        run, now=context.get("now") or timezone.now(), include_expired=context.get("include_expired", False)
+    )
+    return [_MODE_OUTPUT.to_representation(mode) for mode in modes]
+
+
+def _course_details(run, context) -> dict:
+    return {
+        "course_id": str(run.key),
+        "course_name": str(run.display_name),
+        "enrollment_start": _iso_or_none(run.enrollment_start),
+        "enrollment_end": _iso_or_none(run.enrollment_end),
+        "course_start": _iso_or_none(run.start),
+        "course_end": _iso_or_none(run.end),
+        "invite_only": bool(run.invite_only),
+        "course_modes": _course_modes(run, context),
+        "pacing_type": str(run.get_pacing_display()),
+    }
 
 
 class EnrollmentOutput(serializers.Serializer):
@@ -91,6 +118,16 @@ class EnrollmentOutput(serializers.Serializer):
     is_active = serializers.BooleanField()
     course_details = CourseDetailsOutput(source="course_run")
     user = serializers.CharField(source="user.username")
+
+    def to_representation(self, enrollment) -> dict:
+        # The fields above, built directly: this is every item of the enrollment list.
+        return {
+            "created": _iso_or_none(enrollment.created),
+            "mode": str(enrollment.mode),
+            "is_active": bool(enrollment.is_active),
+            "course_details": _course_details(enrollment.course_run, self.context),
+            "user": str(enrollment.user.username),
+        }
 
 
 class EnrollmentListItemOutput(serializers.Serializer):

@@ -147,7 +147,9 @@ class EnrollmentListView(EdxApiView):
     )
     def get(self, request):
         username = parse(EnrollmentListQueryInput, request.query_params)["user"] or request.user.username
-        enrollments = enrollments_for_user(username=username, course_run_keys=visible_course_runs(request, username))
+        enrollments = enrollments_for_user(
+            username=username, course_run_keys=visible_course_runs(request, username), user=request.user
+        )
         return Response(EnrollmentOutput(enrollments, many=True, context={"now": timezone.now()}).data)
 
     @extend_schema(

@@ -1,0 +1,82 @@
+"""core/rows.py: hand-written joins give back the model instances the ORM would, on SQLite and
+PostgreSQL alike (date-times aware, JSON decoded, booleans as booleans)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.db import connection
+
+from coursegate.accounts.models import User
+from coursegate.core.rows import Columns, prefetched
+from coursegate.courses.models import CourseMode, CourseRun
+
+WHEN = datetime(2030, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+
+
+def _row(sql: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchone()
+
+
+def test_a_row_becomes_the_instance_the_orm_loads(make_run):
+    run = make_run(
+        "course-v1:Org+Rows+Run", modes=[("verified", {"suggested_prices": [10, 20], "expiration_datetime": WHEN})]
+    )
+    modes, runs = Columns(CourseMode, "m"), Columns(CourseRun, "r")
+    sql = (
+        f"SELECT {modes.select}, {runs.select} FROM {modes.table} m"
+        f" JOIN {runs.table} r ON {runs.column('id')} = {modes.column('course_run')} WHERE {runs.column('key')} = %s"
+    )
+
+    row = _row(sql, [run.key])
+    mode, loaded_run = modes.instance(row), runs.instance(row, modes.width)
+
+    expected = CourseMode.objects.get(course_run=run)
+    assert [getattr(mode, f.attname) for f in CourseMode._meta.concrete_fields] == [
+        getattr(expected, f.attname) for f in CourseMode._meta.concrete_fields
+    ]
+    assert mode.expiration_datetime == WHEN and mode.expiration_datetime.tzinfo is not None
+    assert mode.suggested_prices == [10, 20]
+    assert loaded_run.invite_only is False and loaded_run.created == CourseRun.objects.get(pk=run.pk).created
+    assert mode._state.adding is False and mode._state.db == "default"
+
+
+def test_an_outer_join_that_found_nothing_gives_none(make_run):
+    run = make_run("course-v1:Org+Bare+Run", modes=[])
+    runs, modes = Columns(CourseRun, "r"), Columns(CourseMode, "m")
+    sql = (
+        f"SELECT {runs.select}, {modes.select} FROM {runs.table} r"
+        f" LEFT JOIN {modes.table} m ON {modes.column('course_run')} = {runs.column('id')}"
+        f" WHERE {runs.column('id')} = %s"
+    )
+
+    row = _row(sql, [run.pk])
+
+    assert runs.instance(row).pk == run.pk
+    assert modes.instance(row, runs.width) is None
+
+
+def test_a_subset_of_fields_gives_a_deferred_instance(learner, django_assert_num_queries):
+    users = Columns(User, "u", fields=["id", "username", "is_staff"])
+
+    row = _row(f"SELECT {users.select} FROM {users.table} u WHERE {users.column('username')} = %s", ["honor"])
+    user = users.instance(row)
+
+    assert users.values(row) == [learner.pk, "honor", False]
+    assert user.get_deferred_fields() >= {"email", "password"}
+    with django_assert_num_queries(1):  # a deferred field is read on demand, as with .only()
+        assert user.email == learner.email
+
+
+def test_prefetched_modes_answer_all_without_a_query(make_run, django_assert_num_queries):
+    run = CourseRun.objects.get(pk=make_run("course-v1:Org+Pre+Run", modes=["audit", "verified"]).pk)
+    modes = list(CourseMode.objects.filter(course_run=run).order_by("id"))
+
+    prefetched(run, "modes", modes)
+
+    with django_assert_num_queries(0):
+        assert list(run.modes.all()) == modes
+    with django_assert_num_queries(1):
+        assert run.modes.filter(slug="audit").count() == 1
