@@ -60,7 +60,7 @@ class Outcome:
     NOT_ENROLLED = "not_enrolled"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EnrollmentRequest:
     """One row of a batch: put ``user`` in ``course_run`` with ``mode``, active or not. ``mode=None``
     keeps an active enrollment's mode and otherwise means the run's default mode."""
@@ -71,7 +71,7 @@ class EnrollmentRequest:
     is_active: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EnrollmentResult:
     request: EnrollmentRequest
     enrollment: Enrollment | None

@@ -42,7 +42,7 @@ ENROLL, UNENROLL = "enroll", "unenroll"
 Key = tuple[str, int]  # (identifier, course run id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IdentifierState:
     """Open edX's EmailEnrollmentState: is there an account, an active enrollment, an invitation
     (allowed-enrollment), and does the invitation auto-enroll."""
@@ -53,7 +53,7 @@ class IdentifierState:
     auto_enroll: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IdentifierOutcome:
     identifier: str
     before: IdentifierState | None = None
@@ -123,16 +123,14 @@ class _People:
                 if identifier not in self.invalid:
                     yield identifier, run.pk
 
-    def invitation(self, identifier: str, run_id: int) -> EnrollmentAllowed | None:
-        return self.allowed.get((self.emails.get(identifier, ""), run_id))
-
     def state(self, identifier: str, run_id: int) -> IdentifierState:
+        # Once per identifier and run, twice a request: `.id` (an attribute) rather than `.pk`.
         user = self.users.get(identifier)
-        invitation = self.invitation(identifier, run_id)
+        invitation = self.allowed.get((self.emails.get(identifier, ""), run_id))
         return _STATES[
             (
                 user is not None,
-                user is not None and (user.pk, run_id) in self.enrolled,
+                user is not None and (user.id, run_id) in self.enrolled,
                 invitation is not None,
                 bool(invitation and invitation.auto_enroll),
             )
@@ -255,7 +253,7 @@ def _plan_unenroll(people: _People, course_runs: Sequence[CourseRun]) -> _Plan:
     for identifier, run_id in people.keys(course_runs):
         key = (identifier, run_id)
         user = people.users.get(identifier)
-        if user is not None and (user.pk, run_id) in people.enrolled:
+        if user is not None and (user.id, run_id) in people.enrolled:
             plan.unenroll.append((key, (user, runs[run_id])))
         invitation = people.allowed.pop((people.emails.get(identifier, ""), run_id), None)
         if invitation is not None:
@@ -273,7 +271,7 @@ def _apply(plan: _Plan, people: _People, *, actor: User | None, source: str) -> 
         results = enrollments_bulk_deactivate(pairs=[pair for _, pair in plan.unenroll], actor=actor, source=source)
         for (key, _), result in zip(plan.unenroll, results, strict=True):
             if result.outcome == Outcome.DEACTIVATED:
-                people.enrolled.discard((result.request.user.pk, key[1]))
+                people.enrolled.discard((result.request.user.id, key[1]))
                 plan.changes[key] = "enrolled_unenroll"
         if plan.withdrawn_invitations:
             EnrollmentAllowed.objects.filter(pk__in=json_set(plan.withdrawn_invitations, "bigint")).delete()
@@ -286,7 +284,7 @@ def _apply(plan: _Plan, people: _People, *, actor: User | None, source: str) -> 
         if result.error is not None:
             plan.errors.add(key)
             continue
-        people.enrolled.add((result.request.user.pk, key[1]))
+        people.enrolled.add((result.request.user.id, key[1]))
         if result.outcome != Outcome.UNCHANGED:
             plan.changes[key] = "enrolled_enroll"
     invitations_insert([(a.email, a.course_run_id, a.auto_enroll) for a in plan.new_invitations], now=timezone.now())
@@ -303,24 +301,20 @@ def _report(
     people: _People, course_runs: Sequence[CourseRun], before: dict[Key, IdentifierState], plan: _Plan
 ) -> dict[str, list[IdentifierOutcome]]:
     outcomes: dict[str, list[IdentifierOutcome]] = {}
+    invalid, errors, changes, emails = people.invalid, plan.errors, plan.changes, people.emails
     for run in course_runs:
         rows = []
+        run_id = run.pk
         for identifier in people.identifiers:
-            key = (identifier, run.pk)
-            if identifier in people.invalid:
+            key = (identifier, run_id)
+            if identifier in invalid:
                 rows.append(IdentifierOutcome(identifier, invalid=True))
-            elif key in plan.errors:
+            elif key in errors:
                 rows.append(IdentifierOutcome(identifier, error=True))
             else:
-                rows.append(
-                    IdentifierOutcome(
-                        identifier,
-                        before=before[key],
-                        after=people.state(identifier, run.pk),
-                        email=people.emails.get(identifier, ""),
-                        change=plan.changes.get(key, ""),
-                    )
-                )
+                after = people.state(identifier, run_id)
+                email, change = emails.get(identifier, ""), changes.get(key, "")
+                rows.append(IdentifierOutcome(identifier, before[key], after, email=email, change=change))
         outcomes[run.key] = rows
     return outcomes
 
