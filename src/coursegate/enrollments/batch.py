@@ -116,7 +116,7 @@ class _Batch:
 
     def write(self, *, actor: User | None, source: str) -> None:
         """Insert the new rows, update the changed ones and record every change: three statements
-        (enrollments/writes.py), each one whatever the number of rows."""
+        (enrollments/sql.py), each one whatever the number of rows."""
         created = self.to_create
         if created:
             ids = enrollments_insert([(u, r, e.mode, e.is_active) for (u, r), e in created.items()], now=self.now)
@@ -342,8 +342,8 @@ def _change(
 ) -> EnrollmentResult:
     key = (req.user.id, req.course_run.id)
     if current is None:
-        current = new_enrollment(req.user, req.course_run, mode=mode, is_active=is_active, now=batch.now,
-                                 plain=batch.plain_model)  # fmt: skip
+        user, run = req.user, req.course_run
+        current = new_enrollment(user, run, mode=mode, is_active=is_active, now=batch.now, plain=batch.plain_model)
         batch.existing[key] = current
         batch.to_create[key] = current
     else:

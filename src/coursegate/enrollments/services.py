@@ -8,6 +8,8 @@ here. The code lives by feature:
   deactivation path, at a constant number of queries per batch;
 - enrollments/bulk_change.py: ``enrollments_bulk_change``, enrolling or unenrolling usernames and
   e-mail addresses in many runs (Appsembler bulk-enroll) in resolve / plan / apply / report steps;
+- under both: enrollments/sql.py, the set-based statements (each a single statement whatever the
+  number of rows, issue 10), and enrollments/bulk_rows.py, the cheap rows of a pass;
 - here: allowed-enrollments (invitations for e-mail addresses), applied when an account is created.
 """
 

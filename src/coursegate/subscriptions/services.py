@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import uuid as uuid_lib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -115,53 +114,53 @@ def _batches(items: list, size: int = 1000):
 def _licenses_write(*, rows: list[tuple], now) -> None:
     """Mark licenses assigned: ``rows`` are (license uuid, e-mail, Salesforce id, activation key).
 
-    One set-based statement whatever the number of rows: ``UPDATE ... FROM`` the rows sent as one
-    JSON array parameter (PostgreSQL ``json_array_elements``, SQLite 3.33+ ``json_each``),
-    bulk_update elsewhere. Why not bulk_update everywhere: it builds a CASE expression per row and
+    PostgreSQL: one ``UPDATE ... FROM`` the rows sent as one JSON array parameter. Why not typed
+    arrays and ``unnest`` (as before issue 10): their exact row count made the planner hash the
+    whole license table, every plan's licenses read for each call; a JSON set is estimated small
+    and joined through the primary key, so the cost follows the rows assigned.
+    SQLite: one prepared UPDATE run once per row by primary key (``executemany``, one call, in
+    process): an ``UPDATE ... FROM`` join is planned from ANALYZE statistics that SQLite never
+    scales to the table's real size, and statistics taken while the table was small make it scan
+    the licenses once per row.
+    Elsewhere bulk_update. Why not bulk_update everywhere: it builds a CASE expression per row and
     field in Python, about 0.3 ms a row, that the database then evaluates branch by branch
-    (issue 4: 10,000 e-mails took 2.8 s on PostgreSQL and 6.8 s on SQLite with it). Why not typed
-    arrays and ``unnest`` on PostgreSQL (as before issue 10): their exact row count made the
-    planner hash the whole license table, every plan's licenses read for each call; a JSON set is
-    estimated small and joined through the primary key, so the cost follows the rows assigned.
+    (issue 4: 10,000 e-mails took 2.8 s on PostgreSQL and 6.8 s on SQLite with it).
     """
     names = ("uuid", "user_email", "user_sfid", "activation_key")
     quote = connection.ops.quote_name
     table = quote(License._meta.db_table)
     key, email, sfid, activation = (quote(_column(name)) for name in names)
     shared = ", ".join(f"{quote(_column(name))} = %s" for name in ("status", "assigned_date", "last_remind_date"))
+    status = License.Status.ASSIGNED.value
     if connection.vendor == "postgresql":
-        items = [[str(u), e, s, str(k)] for u, e, s, k in rows]
-        when, source = now, "json_array_elements(%s::json) AS j"
-
-        def item(index: int, sql_type: str) -> str:
-            return f"(j.value ->> {index})::{sql_type}"
-
-    # Django's SQLite backend runs on the standard library's sqlite3 module.
-    elif connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 33):
-        fields = [_field(name) for name in names]
-        items = [[f.get_db_prep_value(value, connection) for f, value in zip(fields, row, strict=True)] for row in rows]
-        when, source = _field("assigned_date").get_db_prep_value(now, connection), "json_each(%s) AS j"
-
-        def item(index: int, sql_type: str) -> str:
-            return f"json_extract(j.value, '$[{index}]')"
-
-    else:
-        License.objects.bulk_update(
-            [
-                License(uuid=u, user_email=e, user_sfid=s, activation_key=k, status=License.Status.ASSIGNED,
-                        assigned_date=now, last_remind_date=now)
-                for u, e, s, k in rows
-            ],
-            ["status", "user_email", "user_sfid", "activation_key", "assigned_date", "last_remind_date"],
-            batch_size=UPDATE_BATCH,
-        )  # fmt: skip
+        items = json.dumps([[str(u), e, s, str(k)] for u, e, s, k in rows], separators=(",", ":"))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {shared}, {email} = j.value ->> 1, {sfid} = j.value ->> 2, "
+                f"{activation} = (j.value ->> 3)::uuid FROM json_array_elements(%s::json) AS j "
+                f"WHERE {table}.{key} = (j.value ->> 0)::uuid",
+                [status, now, now, items],
+            )
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {shared}, {email} = {item(1, 'varchar')}, {sfid} = {item(2, 'varchar')}, "
-            f"{activation} = {item(3, 'uuid')} FROM {source} WHERE {table}.{key} = {item(0, 'uuid')}",
-            [License.Status.ASSIGNED.value, when, when, json.dumps(items, separators=(",", ":"))],
-        )
+    if connection.vendor == "sqlite":
+        fields = [_field(name) for name in names]
+        when = _field("assigned_date").get_db_prep_value(now, connection)
+        prepared = ([f.get_db_prep_value(v, connection) for f, v in zip(fields, row, strict=True)] for row in rows)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {shared}, {email} = %s, {sfid} = %s, {activation} = %s WHERE {key} = %s",
+                [(status, when, when, e, s, k, u) for u, e, s, k in prepared],
+            )
+        return
+    License.objects.bulk_update(
+        [
+            License(uuid=u, user_email=e, user_sfid=s, activation_key=k, status=status, assigned_date=now,
+                    last_remind_date=now)
+            for u, e, s, k in rows
+        ],
+        ["status", "user_email", "user_sfid", "activation_key", "assigned_date", "last_remind_date"],
+        batch_size=UPDATE_BATCH,
+    )  # fmt: skip
 
 
 def _locked(plan: SubscriptionPlan) -> SubscriptionPlan:
