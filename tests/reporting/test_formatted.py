@@ -105,10 +105,11 @@ def test_on_sqlite_the_database_does_not_format_rows():
 
 
 @postgresql_only
-@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 7, 5000])
+@pytest.mark.parametrize(("first_chunk_rows", "chunk_rows"), [(1, 1), (1, 2), (2, 3), (3, 7), (5000, 10000)])
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("export", list(EXPORTS))
-def test_the_database_writes_the_python_renderers_bytes(tricky, monkeypatch, export, fmt, chunk_rows):
+def test_the_database_writes_the_python_renderers_bytes(tricky, monkeypatch, export, fmt, first_chunk_rows, chunk_rows):
+    monkeypatch.setattr(formatted, "FIRST_CHUNK_ROWS", first_chunk_rows)
     monkeypatch.setattr(formatted, "CHUNK_ROWS", chunk_rows)
     select, select_formatted, fields = EXPORTS[export]
     query = AnalyticsQuery()
@@ -152,9 +153,11 @@ def test_every_filter_selects_the_same_rows_in_the_same_bytes(tricky, monkeypatc
 def test_a_chunk_is_whole_records_joined_by_the_separator(tricky, monkeypatch):
     monkeypatch.setattr(formatted, "CHUNK_ROWS", 4)
 
+    monkeypatch.setattr(formatted, "FIRST_CHUNK_ROWS", 1)
     chunks = list(accounts_formatted(AnalyticsQuery(), record="json", separator=","))
 
-    assert len(chunks) == -(-User.objects.count() // 4)
+    assert len(chunks) == 1 + -(-(User.objects.count() - 1) // 4)  # one row first, then four by four
+    assert chunks[0].count(b'{"username":') == 1
     assert all(isinstance(chunk, bytes) and chunk.startswith(b'{"username":') for chunk in chunks)
     assert all(chunk.endswith(b"}") for chunk in chunks)
 

@@ -96,7 +96,7 @@ def test_streaming_300k_enrollments_keeps_traced_memory_flat(staff_api, make_run
         f"{elapsed:.1f}s in all"
     )
     assert first.startswith(b"[") and last.endswith(b"]")
-    assert chunks > 50  # streamed in pieces, not in one
+    assert chunks > 10  # streamed in pieces, not in one
     assert total > 45 * MB  # the body is much larger than ...
     assert max(early_peak, late_peak) < 30 * MB  # ... what the server holds while sending it,
     assert late_peak < early_peak + 2 * MB  # and 9 times more rows cost no more memory
