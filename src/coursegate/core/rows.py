@@ -33,6 +33,8 @@ class Columns(Generic[M]):
         self.fields = [f for f in concrete if f.name in fields or f.attname in fields] if fields else list(concrete)
         self.attnames = [f.attname for f in self.fields]
         self.width = len(self.fields)
+        pk = model._meta.pk.attname
+        self._pk_at = self.attnames.index(pk) if pk in self.attnames else None
         self._converters: dict[str, list] = {}
 
     @property
@@ -53,38 +55,40 @@ class Columns(Generic[M]):
         return f"{self.alias}.{self.connection.ops.quote_name(self.model._meta.get_field(name).column)}"
 
     def _converters_for(self, connection) -> list:
+        """[(position, column, converters)] of the fields whose values need converting."""
         converters = self._converters.get(connection.vendor)
         if converters is None:
             converters = []
-            for field in self.fields:
+            for i, field in enumerate(self.fields):
                 col = field.get_col(self.model._meta.db_table)
-                converters.append((col, connection.ops.get_db_converters(col) + field.get_db_converters(connection)))
+                found = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+                if found:
+                    converters.append((i, col, found))
             self._converters[connection.vendor] = converters
         return converters
 
-    def values(self, row, start: int = 0) -> list:
-        """This model's values in ``row`` (from position ``start``), converted as the ORM does."""
-        connection = self.connection
+    def values(self, row, start: int = 0, connection=None) -> list:
+        """This model's values in ``row`` (from position ``start``), converted as the ORM does.
+        ``connection``: this database's, when the caller has it at hand."""
+        connection = connection or self.connection
         values = list(row[start : start + self.width])
-        for i, (col, converters) in enumerate(self._converters_for(connection)):
+        for i, col, converters in self._converters_for(connection):
             value = values[i]
             for converter in converters:
                 value = converter(value, col, connection)
             values[i] = value
         return values
 
-    def instance(self, row, start: int = 0) -> M | None:
+    def instance(self, row, start: int = 0, connection=None) -> M | None:
         """The model instance in ``row`` (from position ``start``); None when its primary key is
         NULL (the outer join found nothing). A subset of fields gives a deferred instance."""
-        values = self.values(row, start)
-        pk = self.model._meta.pk.attname
-        if pk in self.attnames and values[self.attnames.index(pk)] is None:
+        if self._pk_at is not None and row[start + self._pk_at] is None:
             return None
-        return self.model.from_db(self.using, self.attnames, values)
+        return self.model.from_db(self.using, self.attnames, self.values(row, start, connection))
 
-    def required(self, row, start: int = 0) -> M:
+    def required(self, row, start: int = 0, connection=None) -> M:
         """The model instance in ``row`` that an inner join guarantees."""
-        instance = self.instance(row, start)
+        instance = self.instance(row, start, connection)
         if instance is None:
             raise ValueError(f"no {self.model.__name__} in the row")
         return instance
@@ -100,3 +104,9 @@ def prefetched(instance: Model, accessor: str, objects: list) -> None:
     queryset._prefetch_done = True
     cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
     cache[manager.field.remote_field.cache_name] = queryset
+
+
+def related(instance: Model, field_name: str, value: Model) -> None:
+    """Cache ``value`` as ``instance.<field_name>`` (a foreign key it already holds the id of), as
+    ``select_related`` does; no query, no checks."""
+    instance._meta.get_field(field_name).set_cached_value(instance, value)  # type: ignore[union-attr]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cache
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
-from coursegate.core.rows import Columns, prefetched
+from coursegate.core.rows import Columns, prefetched, related
 from coursegate.courses.models import Course, CourseMode, CourseRun
 from coursegate.enrollments.models import Enrollment
 
@@ -28,8 +28,9 @@ def enrollments_for_user(*, username: str, course_run_keys: set[str] | None = No
     ``user``: that user's account when the caller already holds it (it is then not read again).
 
     Each comes with its user, run, course and modes (``run.modes.all()`` asks nothing more), all
-    read in one query: the enrollment list is one of the most frequent requests, and this is its
-    whole database work besides authentication (SQL written once, core/rows.py)."""
+    read in one query with the fields the enrollment list shows (the others load when first read,
+    as with ``.only()``): that list is one of the most frequent requests, and this is its whole
+    database work besides authentication (SQL written once, core/rows.py)."""
     if course_run_keys is not None and not course_run_keys:
         return []
     read = _listing_read(connection.vendor)
@@ -44,15 +45,21 @@ def enrollments_for_user(*, username: str, course_run_keys: set[str] | None = No
         return read.enrollments(cursor.fetchall(), user if known else None)
 
 
+_RUN_FIELDS = ["key", "title", "start", "end", "enrollment_start", "enrollment_end", "invite_only", "pacing"]
+
+
 class _ListingRead:
     """SELECT <enrollment>, <run>, <course>, <mode or NULLs>[, <user>] of a user's active
     enrollments: one row per (enrollment, mode), in the list's order (created, id) and the modes'
     (id). By user id, or by username (joining the user, whose columns then come last)."""
 
     def __init__(self) -> None:
-        e = self.enrollment = Columns(Enrollment, "e")
-        r = self.run = Columns(CourseRun, "r")
-        c = self.course = Columns(Course, "c")
+        # What the list shows (the other fields load on access, as with .only()); modes whole.
+        e = self.enrollment = Columns(
+            Enrollment, "e", fields=["id", "user", "course_run", "mode", "is_active", "created"]
+        )
+        r = self.run = Columns(CourseRun, "r", fields=[*_RUN_FIELDS, "id", "course"])
+        c = self.course = Columns(Course, "c", fields=["id", "title"])
         m = self.mode = Columns(CourseMode, "m")
         u = self.user = Columns(get_user_model(), "u")
         select = f"SELECT {', '.join(part.select for part in (e, r, c, m))}"
@@ -76,19 +83,21 @@ class _ListingRead:
 
     def enrollments(self, rows, user=None) -> list[Enrollment]:
         """The rows as model instances, related as select_related and prefetch_related relate them."""
+        db = connections[self.enrollment.using]  # looked up once for the whole batch
         by_id: dict[int, tuple[Enrollment, list]] = {}
         for row in rows:
             entry = by_id.get(row[self._enrollment_id])
             if entry is None:
-                enrollment = self.enrollment.required(row)
-                user = user or self.user.required(row, self._user_at)
-                run = self.run.required(row, self._run_at)
-                run.course = self.course.required(row, self._course_at)
-                enrollment.user, enrollment.course_run = user, run
+                enrollment = self.enrollment.required(row, 0, db)
+                user = user or self.user.required(row, self._user_at, db)
+                run = self.run.required(row, self._run_at, db)
+                related(run, "course", self.course.required(row, self._course_at, db))
+                related(enrollment, "user", user)
+                related(enrollment, "course_run", run)
                 entry = by_id[enrollment.pk] = (enrollment, [])
-            mode = self.mode.instance(row, self._mode_at)
+            mode = self.mode.instance(row, self._mode_at, db)
             if mode is not None:
-                mode.course_run = entry[0].course_run
+                related(mode, "course_run", entry[0].course_run)
                 entry[1].append(mode)
         for enrollment, modes in by_id.values():
             prefetched(enrollment.course_run, "modes", modes)

@@ -112,7 +112,7 @@ def test_the_listed_runs_hold_their_modes_like_a_prefetch(learner, varied, djang
     with django_assert_num_queries(1):
         enrollments = enrollments_for_user(username="honor")
         modes = {e.course_run.key: [m.slug for m in e.course_run.modes.all()] for e in enrollments}
-        courses = {e.course_run.course.key for e in enrollments}
+        courses = {e.course_run.course.title for e in enrollments}
         assert {e.user.username for e in enrollments} == {"honor"}
 
     assert modes["course-v1:Org+Modes+Run"] == ["audit", "verified"]

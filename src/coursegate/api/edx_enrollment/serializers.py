@@ -29,13 +29,18 @@ from coursegate.courses.selectors import course_run_modes
 
 # --- Outputs -------------------------------------------------------------------------------------
 
-# DRF's own date-time rendering (ISO 8601, "Z"), in UTC as the settings' TIME_ZONE is: naming the
-# zone spares a lookup of the active time zone for each of the many date-times of a list.
-_iso = serializers.DateTimeField(default_timezone=UTC).to_representation
+_iso = serializers.DateTimeField().to_representation
 
 
 def _iso_or_none(value) -> str | None:
-    return None if value is None else _iso(value)
+    """What DRF's DateTimeField renders (ISO 8601, "Z" for UTC, the settings' TIME_ZONE), without
+    its per-value lookups for an aware date-time: a list renders dozens of them."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return _iso(value)
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class CourseModeOutput(serializers.Serializer):
