@@ -88,3 +88,19 @@ def test_a_nul_byte_in_the_client_id_is_refused_not_a_server_error(db):
     response = APIClient().post(TOKEN, _form("bad\x00id", "secret"))
 
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "a.b.c",
+        "eyJhbGciOiJIUzI1NiJ9.WzEsMl0.c2ln",  # the payload is a JSON list
+        "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOjF9.c2ln",  # iss is a number
+        "eyJhbGciOiJIUzI1NiJ9.%%%.c2ln",
+        "eyJhbGciOiJIUzI1NiJ9.gA.c2ln",  # not UTF-8
+    ],
+)
+def test_unreadable_jwts_are_invalid_tokens(db, token):
+    response = APIClient().get("/api/enrollment/v1/enrollment", HTTP_AUTHORIZATION=f"JWT {token}")
+
+    assert (response.status_code, response.json()) == (401, {"detail": "Invalid Token."})

@@ -189,3 +189,22 @@ def test_no_connection_health_check_by_default():
     assert project_settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is False
     assert project_settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2020, 1, 1, tzinfo=UTC),
+        datetime(2031, 6, 1, 8, 0, 0, 123456, tzinfo=UTC),
+        datetime(2031, 6, 1, 8, 0, tzinfo=timezone.get_fixed_timezone(120)),
+        datetime(2031, 6, 1, 8, 0),  # naive: DRF's own path
+        None,
+    ],
+)
+def test_date_times_render_as_drf_renders_them(value):
+    from rest_framework import serializers
+
+    from coursegate.api.edx_enrollment.serializers import _iso_or_none
+
+    expected = None if value is None else serializers.DateTimeField().to_representation(value)
+    assert _iso_or_none(value) == expected
