@@ -31,7 +31,9 @@ def collector_paused() -> Iterator[None]:
     collector walks them again and again as they pile up: about a third of the CPU time of a
     10,000-row bulk enrollment in profiles, for nothing (the pass makes no reference cycles to
     reclaim). Reference counting still frees whatever the pass drops; the collector is switched
-    back on when the operation ends, and left alone if it was off already.
+    back on when the operation ends, and left alone if it was off already. The switch is
+    process-wide: in a threaded server a concurrent request meanwhile runs without the collector
+    too, which only delays its collection.
     """
     if not gc.isenabled():
         yield
