@@ -33,12 +33,13 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def _wrk_post(url: str, body: str, seconds: int, connections: int) -> dict:
+    threads = min(2, connections)  # wrk needs at least one connection per thread
     script = f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\nwrk.headers["Content-Type"] = "{FORM}"\n'
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", handle.name, url],
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", handle.name, url],
             check=True,
             capture_output=True,
             text=True,
