@@ -5,9 +5,11 @@ Every token request authenticates the client (its secret's hash), writes one acc
 with ``token_type=jwt``, signs a JWT carrying the user's roles. The limit is ``GET /health`` (one
 ``SELECT 1``), measured before and after the token runs; the ratio uses their mean.
 
-    .venv/bin/python bench/token.py [--seconds 10] [--connections 16] [--smoke]
+    .venv/bin/python bench/token_endpoint.py [--seconds 10] [--connections 16] [--smoke]
 
-Honours DATABASE_URL (e.g. a PostgreSQL database) like the server does.
+Honours DATABASE_URL (e.g. a PostgreSQL database) like the server does. (Not named token.py: a
+script's directory comes first on sys.path, and the standard library's ``token`` module, which
+``logging`` needs, would be shadowed for every script in bench/.)
 """
 
 from __future__ import annotations
