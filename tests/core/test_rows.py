@@ -1,15 +1,20 @@
 """core/rows.py: hand-written joins give back the model instances the ORM would, on SQLite and
-PostgreSQL alike (date-times aware, JSON decoded, booleans as booleans)."""
+PostgreSQL alike (date-times aware, JSON decoded, booleans as booleans); ``insert`` writes the
+row ``save()`` writes."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import hashlib
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
+from django.db.models import signals
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_application_model, set_token_value
 
 from coursegate.accounts.models import User
-from coursegate.core.rows import Columns, prefetched
-from coursegate.courses.models import CourseMode, CourseRun
+from coursegate.core.rows import Columns, insert, prefetched
+from coursegate.courses.models import Course, CourseMode, CourseRun
 
 WHEN = datetime(2030, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
 
@@ -80,3 +85,48 @@ def test_prefetched_modes_answer_all_without_a_query(make_run, django_assert_num
         assert list(run.modes.all()) == modes
     with django_assert_num_queries(1):
         assert run.modes.filter(slug="audit").count() == 1
+
+
+def _token_columns(pk) -> dict:
+    row = get_access_token_model().objects.filter(pk=pk).values().get()
+    return {k: v for k, v in row.items() if k not in {"id", "created", "updated", "token_checksum"}}
+
+
+def test_insert_writes_the_row_that_save_writes(staff, oauth_app):
+    model = get_access_token_model()
+    app = get_application_model().objects.get(client_id=oauth_app(staff)[0])
+    expires = timezone.now() + timedelta(hours=1)
+    by_orm, by_insert = (model(user=staff, scope="read", expires=expires, application=app, resource=[]) for _ in "ab")
+    set_token_value(by_orm, "orm-token")
+    set_token_value(by_insert, "insert-token")
+    sent = []
+    receivers = [
+        lambda sender, **kw: sent.append(("pre", kw["instance"])),
+        lambda sender, **kw: sent.append(("post", kw["created"])),
+    ]
+    signals.pre_save.connect(receivers[0], sender=model)
+    signals.post_save.connect(receivers[1], sender=model)
+    try:
+        by_orm.save()
+        sent.clear()
+        insert(by_insert)
+    finally:
+        signals.pre_save.disconnect(receivers[0], sender=model)
+        signals.post_save.disconnect(receivers[1], sender=model)
+
+    assert by_insert.pk is not None and by_insert.pk != by_orm.pk and by_insert._state.adding is False
+    assert _token_columns(by_insert.pk) == _token_columns(by_orm.pk)
+    stored = model.objects.get(pk=by_insert.pk)
+    assert stored.token_checksum == hashlib.sha256(b"insert-token").hexdigest()
+    assert stored.created is not None and stored.expires == expires
+    assert sent == [("pre", by_insert), ("post", True)]
+
+
+def test_insert_of_an_instance_with_a_primary_key_is_a_save(make_run):
+    course = Course.objects.get(runs__key=make_run("course-v1:Org+Ins+Run").key)
+    course.title = "Renamed"
+
+    insert(course)
+
+    assert Course.objects.get(pk=course.pk).title == "Renamed"
+    assert Course.objects.count() == 1

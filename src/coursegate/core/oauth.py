@@ -34,7 +34,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 
 from coursegate.core.client_secrets import basic_credentials, client_secret_check
 from coursegate.core.jwt import TokenInvalid, jwt_decode, jwt_encode_for, looks_like_jwt
-from coursegate.core.rows import Columns
+from coursegate.core.rows import Columns, insert
 
 # Grant names on the wire (RFC 6749) and as oauth2_provider stores them on an application.
 SUPPORTED_GRANTS = {"client_credentials", "password"}
@@ -88,7 +88,20 @@ class CoursegateOAuth2Validator(OAuth2Validator):
         if request.grant_type == "client_credentials":
             # oauth2_provider leaves these tokens without a user; ours act as the app's owner.
             request.user = request.client.user
-        access = super()._create_access_token(expires, request, token, source_refresh_token)
+        if token.get("id_token") or source_refresh_token is not None:
+            access = super()._create_access_token(expires, request, token, source_refresh_token)
+        else:
+            # The row oauth2_provider writes (the token stored as its storage setting says), saved
+            # by core/rows.insert: the ORM compiles its INSERT again for every token.
+            access = get_access_token_model()(
+                user=request.user,
+                scope=token["scope"],
+                expires=expires,
+                application=request.client,
+                resource=getattr(request, "resource", []),
+            )
+            self._set_token_value(access, token["access_token"])
+            insert(access, router.db_for_write(type(access)))
         request.issued_access_token = access  # the row a JWT of this response names (jti)
         return access
 

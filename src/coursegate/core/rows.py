@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from django.db import connections
-from django.db.models import Model
+from django.db.models import Model, signals
 
 M = TypeVar("M", bound=Model)
 
@@ -110,3 +110,59 @@ def related(instance: Model, field_name: str, value: Model) -> None:
     """Cache ``value`` as ``instance.<field_name>`` (a foreign key it already holds the id of), as
     ``select_related`` does; no query, no checks."""
     instance._meta.get_field(field_name).set_cached_value(instance, value)  # type: ignore[union-attr]
+
+
+def insert(instance: Model, using: str = "default") -> None:
+    """Save a new ``instance`` as ``instance.save()`` does — the same pre_save/post_save signals,
+    each field's pre_save hook (auto_now, computed columns), each value prepared for the database —
+    in one ``INSERT ... RETURNING`` whose SQL is written once per model: the ORM compiles the INSERT
+    again on every save, which costs more than the statement. Anything this does not cover
+    (inherited models, database-computed values, expressions) goes through ``instance.save()``."""
+    model = type(instance)
+    meta = model._meta
+    connection = connections[using]
+    plan = _insert_plan(model, connection.vendor, using)
+    if plan is None or instance.pk is not None:
+        instance.save(using=using)
+        return
+    sql, fields = plan
+    if any(hasattr(getattr(instance, f.attname), "resolve_expression") for f in fields):
+        instance.save(using=using)  # an expression or a database default: the ORM's own path
+        return
+    signals.pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        (pk,) = cursor.fetchone()
+    setattr(instance, meta.pk.attname, pk)
+    instance._state.adding = False
+    instance._state.db = using
+    signals.post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using)
+
+
+_INSERT_PLANS: dict[tuple, tuple[str, list] | None] = {}
+
+
+def _insert_plan(model: type[Model], vendor: str, using: str) -> tuple[str, list] | None:
+    """(INSERT ... RETURNING <pk> SQL, the fields it writes in order), or None when ``insert``
+    must leave the model to the ORM."""
+    key = (model, vendor, using)
+    if key not in _INSERT_PLANS:
+        meta, connection = model._meta, connections[using]
+        fields = [f for f in meta.local_concrete_fields if f is not meta.pk]
+        plain = (
+            not meta.parents
+            and meta.pk.db_returning
+            and connection.features.can_return_columns_from_insert
+            and not any(f.generated or f.db_returning or f.has_db_default() for f in fields)
+        )
+        if not plain:
+            _INSERT_PLANS[key] = None
+        else:
+            qn = connection.ops.quote_name
+            _INSERT_PLANS[key] = (
+                f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
+                f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(meta.pk.column)}",
+                fields,
+            )
+    return _INSERT_PLANS[key]
