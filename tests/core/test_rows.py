@@ -13,7 +13,7 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model, set_token_value
 
 from coursegate.accounts.models import User
-from coursegate.core.rows import Columns, insert, prefetched
+from coursegate.core.rows import Columns, insert, prefetched, read_cursor
 from coursegate.courses.models import Course, CourseMode, CourseRun
 
 WHEN = datetime(2030, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
@@ -130,3 +130,23 @@ def test_insert_of_an_instance_with_a_primary_key_is_a_save(make_run):
 
     assert Course.objects.get(pk=course.pk).title == "Renamed"
     assert Course.objects.count() == 1
+
+
+def test_read_cursor_loads_the_date_times_a_django_cursor_loads(make_run):
+    run = make_run("course-v1:Org+Times+Run", start=WHEN, enrollment_start=datetime(2001, 2, 3, tzinfo=UTC))
+    sql = 'SELECT "start", "enrollment_start", "end", "created" FROM "courses_courserun" WHERE "id" = %s'
+
+    with connection.cursor() as plain:
+        plain.execute(sql, [run.pk])
+        expected = plain.fetchone()
+    with read_cursor(connection) as fast:
+        fast.execute(sql, [run.pk])
+        loaded = fast.fetchone()
+
+    assert loaded == expected and loaded[2] is None
+    if connection.vendor == "postgresql":  # (SQLite's raw values are naive; Columns converts them)
+        assert loaded[0] == WHEN
+        assert [value.utcoffset() for value in loaded if value is not None] == [timedelta(0)] * 3
+    with connection.cursor() as after:  # the connection's own loader is left as it was
+        after.execute(sql, [run.pk])
+        assert after.fetchone() == expected

@@ -24,7 +24,7 @@ from rest_framework import authentication, exceptions
 
 from coursegate.core.jwt import TokenInvalid, jwt_decode, looks_like_jwt
 from coursegate.core.roles import claims_from_token, claims_hold
-from coursegate.core.rows import Columns
+from coursegate.core.rows import Columns, read_cursor
 
 INVALID_TOKEN = "Invalid Token."
 SCHEMES = {"bearer", "jwt"}
@@ -157,7 +157,7 @@ def _token_user(key: str, value) -> tuple:
     connection = connections[using]
     read = _token_read(key, using, connection.vendor)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
+    with read_cursor(connection) as cursor:
         cursor.execute(read.sql, [now, value])
         row = cursor.fetchone()
     if row is None or not row[0]:

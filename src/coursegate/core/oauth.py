@@ -34,7 +34,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 
 from coursegate.core.client_secrets import basic_credentials, client_secret_check
 from coursegate.core.jwt import TokenInvalid, jwt_decode, jwt_encode_for, looks_like_jwt
-from coursegate.core.rows import Columns, insert
+from coursegate.core.rows import Columns, insert, read_cursor
 
 # Grant names on the wire (RFC 6749) and as oauth2_provider stores them on an application.
 SUPPORTED_GRANTS = {"client_credentials", "password"}
@@ -171,7 +171,7 @@ def application_with_owner(client_id: str):
     using = router.db_for_read(get_application_model())
     connection = connections[using]
     read = _application_read(using, connection.vendor)
-    with connection.cursor() as cursor:
+    with read_cursor(connection) as cursor:
         cursor.execute(read.sql, [client_id])
         row = cursor.fetchone()
     if row is None:

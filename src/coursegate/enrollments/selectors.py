@@ -9,7 +9,7 @@ from django.db import connection, connections
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
-from coursegate.core.rows import Columns, prefetched, related
+from coursegate.core.rows import Columns, prefetched, read_cursor, related
 from coursegate.courses.models import Course, CourseMode, CourseRun
 from coursegate.enrollments.models import Enrollment
 
@@ -40,7 +40,7 @@ def enrollments_for_user(*, username: str, course_run_keys: set[str] | None = No
     if course_run_keys is not None:
         sql += f" AND {read.run.column('key')} IN ({', '.join(['%s'] * len(course_run_keys))})"
         params += sorted(course_run_keys)
-    with connection.cursor() as cursor:
+    with read_cursor(connection) as cursor:
         cursor.execute(sql + read.order, params)
         return read.enrollments(cursor.fetchall(), user if known else None)
 
