@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "coursegate.core",
+    "coursegate.outbox",
     "coursegate.accounts",
     "coursegate.courses",
     "coursegate.enrollments",
@@ -99,6 +100,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id every log line and every 5xx carries, then the outage answer
+    # (503 + Retry-After) for a database or broker that does not answer, then the input guard
+    # (NUL, lone surrogates, malformed percent-encoding in the path, query string and headers).
+    "coursegate.core.middleware.RequestIdMiddleware",
+    "coursegate.core.outage.OutageMiddleware",
+    "coursegate.core.input_guard.InputGuardMiddleware",
     "coursegate.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -147,6 +154,15 @@ DATABASES = {
         conn_health_checks=_flag("COURSEGATE_DB_HEALTH_CHECKS", False),
     )
 }
+# Bounded statements (PostgreSQL): statement_timeout below the web worker's timeout, lock_timeout
+# below that. 0 switches one off. Long maintenance commands (migrate on a big table) may need
+# COURSEGATE_DB_STATEMENT_TIMEOUT_MS=0 for their own run.
+DB_STATEMENT_TIMEOUT_MS = _int("COURSEGATE_DB_STATEMENT_TIMEOUT_MS", 25_000)
+DB_LOCK_TIMEOUT_MS = _int("COURSEGATE_DB_LOCK_TIMEOUT_MS", 10_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # Writers take the lock when the transaction starts, so two concurrent writers queue
@@ -172,10 +188,35 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task is acknowledged when it has finished, not when it starts: a worker killed mid-task
+# (kill -9, OOM) leaves it unacknowledged, and the broker hands it out again after the visibility
+# timeout (Redis) or at once (a lost connection). Jobs also write a heartbeat that the job reaper
+# (a sweep, below) watches, so a killed job is re-queued well before that timeout.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _int("COURSEGATE_BROKER_VISIBILITY_TIMEOUT", 900)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing a task never waits long for a broker that is down: the dispatch request is in the
+# database already (jobs, outbox) and a sweep publishes it again when the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
 # Periodic jobs, run by `coursegate worker --beat` (or cron: `coursegate expire_assignments`).
 CELERY_BEAT_SCHEDULE = {
     "expire-assignments": {"task": "coursegate.assignments.expire", "schedule": 3600.0},
+    "sweeps": {"task": "coursegate.core.sweep", "schedule": float(_int("COURSEGATE_SWEEP_SECONDS", 10))},
 }
+# Sweeps (core/sweeps.py): idempotent functions, each safe to run in several processes at once,
+# that finish what a dead process left: deliver due outbox e-mails, publish jobs whose dispatch
+# did not reach the broker, re-queue jobs whose heartbeat stopped. `coursegate serve` runs them in
+# a `coursegate dispatcher` process beside gunicorn; `coursegate worker --beat` runs them too.
+COURSEGATE_SWEEPS = [
+    "coursegate.outbox.sender.outbox_sweep",
+    "coursegate.enterprise_jobs.dispatch.jobs_sweep",
+]
+COURSEGATE_SWEEP_SECONDS = _int("COURSEGATE_SWEEP_SECONDS", 10)
+# A running job writes a heartbeat at least this often; one silent for COURSEGATE_JOB_STALE_SECONDS
+# is taken to have lost its worker and is queued again (its chunks are idempotent).
+COURSEGATE_JOB_HEARTBEAT_SECONDS = _int("COURSEGATE_JOB_HEARTBEAT_SECONDS", 10)
+COURSEGATE_JOB_STALE_SECONDS = _int("COURSEGATE_JOB_STALE_SECONDS", 45)
 # Enterprise bulk license enrollment: most e-mails + course run keys in one request.
 COURSEGATE_BULK_ENROLL_LIMIT = _int("COURSEGATE_BULK_ENROLL_LIMIT", 1000)
 # ... and most (e-mail, course run) pairs: a job without a broker runs inside the request.
@@ -197,6 +238,10 @@ if EMAIL_URL:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Every notification is an outbox row written with the change that causes it (outbox/); the
+# sender retries a failed delivery with exponential backoff, up to this many attempts.
+COURSEGATE_OUTBOX_MAX_ATTEMPTS = _int("COURSEGATE_OUTBOX_MAX_ATTEMPTS", 8)
+COURSEGATE_OUTBOX_RETRY_SECONDS = _int("COURSEGATE_OUTBOX_RETRY_SECONDS", 30)
 
 # --- Auth ---------------------------------------------------------------------------------
 # Open edX's password policy (2..75 characters, not too like the username or e-mail): the seeds'
@@ -339,6 +384,12 @@ SERVE_PORT = _int("COURSEGATE_PORT", 8000)
 SERVE_WORKERS = _int("COURSEGATE_WORKERS", 2)
 SERVE_THREADS = _int("COURSEGATE_THREADS", 1)
 SERVE_FORWARDED_ALLOW_IPS = _str("COURSEGATE_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn kills a worker that has not answered in SERVE_TIMEOUT seconds. Every statement a web
+# process runs ends before that (DB_STATEMENT_TIMEOUT_MS, PostgreSQL), so no statement and no row
+# lock outlives the request that started it; long work is a job instead.
+SERVE_TIMEOUT = _int("COURSEGATE_SERVE_TIMEOUT", 30)
+# `coursegate serve` starts `coursegate dispatcher` (the sweeps) beside gunicorn unless false.
+SERVE_DISPATCHER = _flag("COURSEGATE_DISPATCHER", True)
 
 # --- i18n, static, logging ----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -354,8 +405,9 @@ WHITENOISE_USE_FINDERS = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "coursegate.core.middleware.RequestIdLogFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": _str("COURSEGATE_LOG_LEVEL", "INFO").upper()},
     "loggers": {
         "django.request": {"level": "ERROR"},

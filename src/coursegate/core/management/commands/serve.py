@@ -17,8 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.SERVE_PORT)
         parser.add_argument("--workers", type=int, default=settings.SERVE_WORKERS)
         parser.add_argument("--threads", type=int, default=settings.SERVE_THREADS)
-        parser.add_argument("--timeout", type=int, default=60)
+        parser.add_argument("--timeout", type=int, default=settings.SERVE_TIMEOUT)
         parser.add_argument("--access-log", action="store_true", help="Log every request to stdout")
+        parser.add_argument(
+            "--no-dispatcher",
+            action="store_true",
+            help="Do not start `coursegate dispatcher` (the sweeps) beside gunicorn",
+        )
 
     def handle(self, *args, **options):
         host = options["host"]
@@ -28,6 +33,8 @@ class Command(BaseCommand):
             "-m",
             "gunicorn",
             "coursegate.wsgi:application",
+            "--config",
+            "python:coursegate.core.gunicorn_hooks",
             "--bind",
             bind,
             "--workers",
@@ -46,4 +53,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Coursegate listening on http://{bind} ({options['workers']} workers)")
         self.stdout.flush()
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coursegate.settings")
+        dispatcher = settings.SERVE_DISPATCHER and not options["no_dispatcher"]
+        os.environ["COURSEGATE_SERVE_DISPATCHER"] = "1" if dispatcher else "0"
         os.execv(sys.executable, argv)
