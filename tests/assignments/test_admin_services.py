@@ -27,6 +27,7 @@ from coursegate.assignments.services import (
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
 from coursegate.demo.content import DEMO_CONTENT
 from coursegate.enterprise.services import customer_upsert
+from coursegate.outbox.models import OutboxEmail
 
 NOW = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
 CONF = "6fc7ef56-d1c4-4aa8-a649-e6eb209f0000"
@@ -210,13 +211,16 @@ def test_a_mail_server_failure_is_logged_and_the_reminder_still_recorded(
     settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
     assignment = _make(adm_policy, "a@example.com")
 
-    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         count = assignments_remind(
             configuration=adm_policy.assignment_configuration, assignment_uuids=[assignment.uuid]
         )
 
     assert (count, _action_types(assignment)) == (1, ["reminded"])
-    assert "could not send 1 assignment e-mails (reminded)" in caplog.text
+    assert "could not send 1 e-mails (ConnectionRefusedError: mail server down)" in caplog.text
+    # The e-mail waits in the outbox for the next attempt.
+    [row] = OutboxEmail.objects.all()
+    assert (row.kind, row.to, row.status, row.attempts) == ("assignment_reminded", ["a@example.com"], "pending", 1)
 
 
 # --- cancel ---------------------------------------------------------------------------------------------------

@@ -1,15 +1,10 @@
-"""E-mails to learners about their content assignments (sent after commit by the services)."""
+"""E-mails to learners about their content assignments: outbox rows written in the service's
+transaction, delivered after commit by the outbox sender (outbox/), with retries."""
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-
 from coursegate.assignments.selectors import assignment_expiration, enroll_by_dates
-
-log = logging.getLogger(__name__)
+from coursegate.outbox.services import Email, emails_enqueue
 
 SUBJECTS = {
     "allocated": "You have been assigned {title}",
@@ -23,8 +18,9 @@ BODIES = {
 }
 
 
-def assignment_emails_send(kind: str, assignments, *, policy=None) -> int:
-    """One e-mail per assignment; a mail server failure is logged, never raised."""
+def assignment_emails_enqueue(kind: str, assignments, *, policy=None) -> int:
+    """Enqueue one e-mail per assignment (``kind``: allocated, reminded, cancelled) in the current
+    transaction; returns how many."""
     enroll_by = enroll_by_dates(a.content_key for a in assignments)
     messages = []
     for assignment in assignments:
@@ -32,16 +28,11 @@ def assignment_emails_send(kind: str, assignments, *, policy=None) -> int:
         context = {"title": assignment.content_title or assignment.content_key, "key": assignment.content_key,
                    "expires": expires}  # fmt: skip
         messages.append(
-            EmailMessage(
+            Email(
+                kind=f"assignment_{kind}",
+                to=[assignment.learner_email],
                 subject=SUBJECTS[kind].format(**context),
                 body=BODIES[kind].format(**context),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[assignment.learner_email],
             )
         )
-    try:
-        with get_connection() as connection:
-            return connection.send_messages(messages) or 0
-    except OSError:
-        log.exception("could not send %d assignment e-mails (%s)", len(messages), kind)
-        return 0
+    return len(emails_enqueue(messages))

@@ -32,7 +32,7 @@ from coursegate.assignments.models import (
     LearnerContentAssignmentAction,
     SubsidyAccessPolicy,
 )
-from coursegate.assignments.notifications import assignment_emails_send
+from coursegate.assignments.notifications import assignment_emails_enqueue
 from coursegate.catalogs.models import CatalogItem, ContentItem
 
 log = logging.getLogger(__name__)
@@ -209,7 +209,7 @@ def policy_allocate(
         [LearnerContentAssignmentAction(assignment=a, action_type=Action.NOTIFIED, completed_at=now) for a in notified]
     )
     if notified:
-        transaction.on_commit(lambda: assignment_emails_send("allocated", notified, policy=policy))
+        assignment_emails_enqueue("allocated", notified, policy=policy)
     log.info("%s allocated %s to %d learners of policy %s", actor or "system", content_key, len(notified), policy.pk)
     return AllocationResult(created=created, updated=to_reallocate, no_change=no_change)
 
@@ -243,7 +243,7 @@ def assignments_remind(*, configuration: AssignmentConfiguration, assignment_uui
     )
     if assignments:
         policy = SubsidyAccessPolicy.objects.filter(assignment_configuration=configuration).first()
-        transaction.on_commit(lambda: assignment_emails_send("reminded", assignments, policy=policy))
+        assignment_emails_enqueue("reminded", assignments, policy=policy)
     return len(assignments)
 
 
@@ -269,7 +269,7 @@ def assignments_cancel(*, configuration: AssignmentConfiguration, assignment_uui
              for a in changing]
         )  # fmt: skip
         policy = SubsidyAccessPolicy.objects.filter(assignment_configuration=configuration).first()
-        transaction.on_commit(lambda: assignment_emails_send("cancelled", changing, policy=policy))
+        assignment_emails_enqueue("cancelled", changing, policy=policy)
     return len(changing)
 
 

@@ -34,7 +34,7 @@ from coursegate.enrollments.batch import (
 )
 from coursegate.enrollments.bulk_rows import collector_paused
 from coursegate.enrollments.models import Enrollment, EnrollmentAllowed
-from coursegate.enrollments.notifications import enrollment_change_emails_send
+from coursegate.enrollments.notifications import enrollment_change_emails_enqueue
 from coursegate.enrollments.sql import invitations_insert, json_set
 
 ENROLL, UNENROLL = "enroll", "unenroll"
@@ -320,9 +320,9 @@ def _report(
 
 
 def _notify(outcomes: dict[str, list[IdentifierOutcome]], course_runs: Sequence[CourseRun]) -> None:
-    """One e-mail per changed learner and run, sent after commit."""
+    """One e-mail per changed learner and run, enqueued in this transaction (sent after commit)."""
     messages = [
         (row.change, row.email, run) for run in course_runs for row in outcomes[run.key] if row.change and row.email
     ]
     if messages:
-        transaction.on_commit(lambda: enrollment_change_emails_send(messages))
+        enrollment_change_emails_enqueue(messages)

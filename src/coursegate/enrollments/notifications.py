@@ -1,17 +1,13 @@
-"""E-mails to learners about enrollment changes, sent through Django's mail framework (the file
-backend by default, SMTP with EMAIL_URL). Callers schedule them with transaction.on_commit."""
+"""E-mails to learners about enrollment changes: outbox rows written in the change's transaction,
+delivered after commit through Django's mail framework (the file backend by default, SMTP with
+EMAIL_URL) by the outbox sender, with retries."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-
 from coursegate.courses.models import CourseRun
-
-log = logging.getLogger(__name__)
+from coursegate.outbox.services import Email, emails_enqueue
 
 SUBJECTS = {
     "enrolled_enroll": "You have been enrolled in {title}",
@@ -30,23 +26,18 @@ BODIES = {
 }
 
 
-def enrollment_change_emails_send(changes: Iterable[tuple[str, str, CourseRun]]) -> int:
-    """Send one e-mail per (change, address, course_run); returns how many were sent. A mail
-    server failure is logged, never raised: the enrollments are already committed."""
+def enrollment_change_emails_enqueue(changes: Iterable[tuple[str, str, CourseRun]]) -> int:
+    """Enqueue one e-mail per (change, address, course_run) in the current transaction; returns how
+    many. Delivered after commit (outbox/services.py)."""
     messages = []
     for change, address, run in changes:
         context = {"title": run.display_name, "key": run.key}
         messages.append(
-            EmailMessage(
+            Email(
+                kind=f"enrollment_{change}",
+                to=[address],
                 subject=SUBJECTS[change].format(**context),
                 body=BODIES[change].format(**context),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[address],
             )
         )
-    try:
-        with get_connection() as connection:
-            return connection.send_messages(messages) or 0
-    except OSError:
-        log.exception("could not send %d enrollment e-mails", len(messages))
-        return 0
+    return len(emails_enqueue(messages))

@@ -28,7 +28,7 @@ from coursegate.subscriptions.exceptions import (
     LicenseStateError,
 )
 from coursegate.subscriptions.models import License, SubscriptionPlan
-from coursegate.subscriptions.notifications import license_assignment_emails_send
+from coursegate.subscriptions.notifications import license_assignment_emails_enqueue
 from coursegate.subscriptions.selectors import (
     LIVE_STATUSES,
     license_counts_for_plans,
@@ -235,11 +235,9 @@ def licenses_assign(
         if notify:
             mails = [(email, activation_key) for _, email, _, activation_key in rows]
             title, customer_name, expiration = plan.title, plan.customer.name, plan.expiration_date
-            transaction.on_commit(
-                lambda: license_assignment_emails_send(
-                    assignments=mails, plan_title=title, customer_name=customer_name, expiration=expiration,
-                    greeting=greeting, closing=closing,
-                )
+            license_assignment_emails_enqueue(
+                assignments=mails, plan_title=title, customer_name=customer_name, expiration=expiration,
+                greeting=greeting, closing=closing,
             )  # fmt: skip
     return AssignmentResult(
         [LicenseAssignment(email, license_uuid) for license_uuid, email, _, _ in rows],
