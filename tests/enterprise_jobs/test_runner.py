@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from coursegate.catalogs.models import ContentItem
 from coursegate.catalogs.services import catalog_add_items, content_item_upsert
@@ -18,6 +19,7 @@ from coursegate.enrollments.services import enrollment_upsert
 from coursegate.enterprise.models import EnterpriseEnrollment, EnterpriseLearner
 from coursegate.enterprise.services import learner_link
 from coursegate.enterprise_jobs import runner
+from coursegate.enterprise_jobs.dispatch import jobs_due
 from coursegate.enterprise_jobs.models import BulkEnrollmentJob, BulkEnrollmentJobRow
 from coursegate.enterprise_jobs.runner import bulk_enrollment_job_run
 from coursegate.enterprise_jobs.selectors import bulk_enrollment_job_progress
@@ -191,8 +193,10 @@ def test_job_refused_by_capacity_fails_the_rows_past_the_last_seat(world, make_r
     ]
 
 
-def test_job_runs_in_chunks_and_each_chunk_commits_its_progress(world, django_capture_on_commit_callbacks, monkeypatch):
-    monkeypatch.setattr(runner, "JOB_CHUNK_SIZE", 3)
+def test_job_runs_in_chunks_and_each_chunk_commits_its_progress(
+    world, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.COURSEGATE_JOB_CHUNK_SIZE = 3
     emails = [f"l{i}@example.com" for i in range(5)]
     for email in emails:
         world.license_for(email)
@@ -207,7 +211,9 @@ def test_job_runs_in_chunks_and_each_chunk_commits_its_progress(world, django_ca
 
     job = run_job(world, emails, [RUN, BY_COURSE], django_capture_on_commit_callbacks)
 
-    assert seen == [3, 3, 3, 1]  # one call of the shared service per chunk
+    # One call of the shared service per chunk; a chunk takes the rest of its last learner's rows
+    # (3 rows + 1: l0 x 2 runs, l1 x 2 runs), so each learner is enrolled (and mailed) once.
+    assert seen == [4, 4, 2]
     assert job.status == Status.SUCCEEDED
     assert Enrollment.objects.count() == EnterpriseEnrollment.objects.count() == 10
 
@@ -251,10 +257,11 @@ def test_an_unexpected_error_fails_the_job_with_its_text_and_never_leaves_it_run
     assert not Enrollment.objects.exists()
 
 
-def test_a_job_interrupted_by_the_process_stopping_is_recorded_as_failed_and_the_interruption_goes_on(
+def test_a_job_interrupted_by_the_process_stopping_is_handed_back_to_the_sweep_and_the_interruption_goes_on(
     world, monkeypatch
 ):
-    # gunicorn's request timeout raises SystemExit inside an in-process job.
+    # gunicorn's request timeout raises SystemExit inside an in-process job: the job is resumable,
+    # so it is left for the sweep (heartbeat cleared: due at once), not failed.
     world.license_for("ann@example.com")
     job = create(world, ["ann@example.com"], [RUN])
 
@@ -267,8 +274,9 @@ def test_a_job_interrupted_by_the_process_stopping_is_recorded_as_failed_and_the
         bulk_enrollment_job_run(job=job)
 
     job.refresh_from_db()
-    assert (job.status, job.error) == (Status.FAILED, "SystemExit: 1")
-    assert rows(job) == [("ann@example.com", RUN, "failed", "not processed: the job failed")]
+    assert (job.status, job.error, job.attempts, job.heartbeat, job.dispatched) == (Status.RUNNING, "", 1, None, None)
+    assert rows(job) == [("ann@example.com", RUN, "queued", "")]
+    assert list(jobs_due(now=timezone.now())) == [job]
 
 
 def test_a_redelivered_job_resumes_at_its_queued_rows_and_a_finished_one_is_left_alone(world):

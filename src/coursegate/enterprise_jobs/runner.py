@@ -3,15 +3,23 @@ enrollment service (seed 003, "bulk-license-enrollment Endpoint"; reference/ente
 §5.3; issue 4).
 
 Called by the Celery task (tasks.py), in-process or on a worker; never by the creation service
-(services.py), which only queues the task.
+(services.py), which only dispatches the job (dispatch.py).
+
+Durability (issue 11): a run first claims the job (a conditional UPDATE: pending, or running with a
+stale heartbeat -> running, attempt + 1), so a redelivered or re-queued task finding the job held
+or finished does nothing. Each chunk is one transaction that writes the heartbeat and checks the
+claim before touching rows; a killed worker's chunk rolls back whole, and the next run resumes at
+the rows still queued, so a pair is never enrolled, recorded or counted twice.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import datetime
 
-from django.db import transaction
+from django.conf import settings
+from django.db import OperationalError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
@@ -23,14 +31,16 @@ from coursegate.enrollments.models import Source
 from coursegate.enrollments.services import EnrollmentRequest, Outcome, enrollments_bulk_upsert
 from coursegate.enterprise.models import EnterpriseEnrollment, EnterpriseLearner
 from coursegate.enterprise.services import learners_link_bulk
-from coursegate.enterprise_jobs.models import BulkEnrollmentJob, BulkEnrollmentJobRow
-from coursegate.enterprise_jobs.notifications import bulk_enrollment_emails_send
+from coursegate.enterprise_jobs.models import BulkEnrollmentJob, BulkEnrollmentJobRow, job_max_attempts
+from coursegate.enterprise_jobs.notifications import bulk_enrollment_emails_enqueue
 from coursegate.subscriptions.models import License, SubscriptionPlan
 
 log = logging.getLogger(__name__)
 
-# Rows per transaction while a job runs: each chunk commits, so the rows (the progress) advance
-# visibly, and one call of the shared enrollment service handles a whole chunk.
+# Rows per transaction while a job runs (COURSEGATE_JOB_CHUNK_SIZE overrides it): each chunk
+# commits, so the rows (the progress) advance visibly, and one call of the shared enrollment
+# service handles a whole chunk. A chunk must take well under COURSEGATE_JOB_HEARTBEAT_SECONDS: the
+# heartbeat is written once per chunk.
 JOB_CHUNK_SIZE = 500
 # The track a license pays for: the best mode the run offers, in edx-enterprise's
 # get_best_mode_from_course_key order; a run offering none of them gets its default mode.
@@ -43,11 +53,39 @@ NOTE_NO_ACCOUNT = "no learner account for this e-mail"
 NOTE_ALREADY_ENROLLED = "already enrolled"
 NOTE_JOB_FAILED = "not processed: the job failed"
 
+Status = BulkEnrollmentJob.Status
+
 Result = BulkEnrollmentJobRow.Result
 
 
+def bulk_enrollment_job_claim(*, job_pk) -> int | None:
+    """Take the job for this run; returns the run's attempt number (its claim), or None when the
+    job is not claimable: another run holds it (fresh heartbeat), it is finished, or it has used
+    COURSEGATE_JOB_MAX_ATTEMPTS attempts (the sweep fails it).
+
+    One conditional UPDATE decides, so of two runs racing for a job exactly one gets it.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            BulkEnrollmentJob.objects.claimable(now=now)
+            .filter(pk=job_pk)
+            .update(
+                status=Status.RUNNING,
+                heartbeat=now,
+                attempts=F("attempts") + 1,
+                started=Coalesce(F("started"), Value(now)),
+            )
+        )
+        if not claimed:
+            return None
+        # Still inside the transaction that updated (and so locked) the row: our own number.
+        return BulkEnrollmentJob.objects.values_list("attempts", flat=True).get(pk=job_pk)
+
+
 def bulk_enrollment_job_run(*, job: BulkEnrollmentJob) -> BulkEnrollmentJob:
-    """Process a job's queued rows and finish it; returns the job as stored afterwards.
+    """Claim the job, process its queued rows and finish it; returns the job as stored afterwards
+    (untouched when it could not be claimed).
 
     For each (e-mail, run) row: an unknown run fails ("course run not found"); otherwise the
     learner needs an assigned or activated license of the job's customer (of
@@ -57,35 +95,38 @@ def bulk_enrollment_job_run(*, job: BulkEnrollmentJob) -> BulkEnrollmentJob:
     enterprise enrollment of a linked learner -> ``success``. Assigned only -> ``pending``
     ("pending license activation"). No such license -> ``failed`` ("missing subscription").
 
-    Rows are processed in chunks of JOB_CHUNK_SIZE, one transaction each, with a constant number
-    of queries per chunk; a job already running (a redelivered task) resumes at its queued rows,
-    a finished one is left alone. Never raises: an unexpected error fails the job with its text
-    and the rows not yet processed (so does an interruption of the process, which is re-raised).
-    With ``job.notify``, each newly enrolled learner gets one e-mail after the last commit.
+    Rows are processed in chunks (JOB_CHUNK_SIZE), one transaction each, with a constant number of
+    queries per chunk; a job run before (a worker died) resumes at its queued rows. An unexpected
+    error fails the job with its text and the rows not yet processed. A lost database connection
+    (OperationalError) or the process being stopped under the job (SystemExit, e.g. gunicorn's
+    timeout in an in-process job) hands the job back to the sweep instead, and is re-raised.
+    With ``job.notify``, each newly enrolled learner gets one e-mail listing its new enrollments:
+    an outbox row written by the chunk that enrolled it (a learner's rows are never split between
+    chunks), so it exists exactly when the enrollments do, and is delivered by the outbox sender.
     """
-    now = timezone.now()
-    claimed = BulkEnrollmentJob.objects.filter(
-        pk=job.pk, status__in=[BulkEnrollmentJob.Status.PENDING, BulkEnrollmentJob.Status.RUNNING]
-    ).update(status=BulkEnrollmentJob.Status.RUNNING, started=Coalesce(F("started"), Value(now)))
-    if claimed:
+    attempt = bulk_enrollment_job_claim(job_pk=job.pk)
+    if attempt is not None:
         try:
-            enrolled = _job_process(job.pk)
-        except Exception as exc:  # recorded on the job: a job is never left running
+            finished = _job_process(job.pk, attempt)
+        except OperationalError:
+            _job_release(job.pk, attempt)
+            raise
+        except Exception as exc:  # recorded on the job: a job is never left running by an error
             log.exception("bulk enrollment job %s failed", job.pk)
-            _job_fail(job.pk, exc)
-        except BaseException as exc:
-            # The process is being stopped under the job (e.g. gunicorn's request timeout raises
-            # SystemExit in an in-process job): record it, then let the process go.
-            _job_fail(job.pk, exc)
+            bulk_enrollment_job_fail(job_pk=job.pk, error=_error_text(exc), attempt=attempt)
+        except BaseException:
+            _job_release(job.pk, attempt)
             raise
         else:
-            _job_succeed(job.pk, enrolled)
+            if finished:
+                _job_succeed(job.pk, attempt)
     job.refresh_from_db()
     return job
 
 
-def _job_process(job_pk) -> dict[str, list[tuple[str, str]]]:
-    """Run every queued row; the newly enrolled (title, key) pairs per e-mail."""
+def _job_process(job_pk, attempt: int) -> bool:
+    """Run every queued row; False when another run took the job over (this one's heartbeat went
+    stale) and this one stopped."""
     job = BulkEnrollmentJob.objects.select_related("customer", "requested_by").get(pk=job_pk)
     now = timezone.now()
     keys = set(
@@ -101,20 +142,27 @@ def _job_process(job_pk) -> dict[str, list[tuple[str, str]]]:
     plans_for_run = _plans_covering(plans, runs)
     modes = {key: _license_mode(run, now) for key, run in runs.items()}
 
-    enrolled: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    chunk_size = getattr(settings, "COURSEGATE_JOB_CHUNK_SIZE", JOB_CHUNK_SIZE)
     last_id = 0  # walk the rows in id order (the primary key index), never re-scanning done ones
     while True:
         with transaction.atomic():
-            # Serialise two runs of one job (a redelivered task): the second waits, then finds
-            # the rows the first one finished.
-            list(BulkEnrollmentJob.objects.select_for_update().filter(pk=job.pk).values_list("pk", flat=True))
+            # The heartbeat, written only while the claim is ours; the UPDATE also locks the job's
+            # row until the chunk commits, so a run that took the job over waits for this chunk,
+            # then reads the rows it finished.
+            beating = BulkEnrollmentJob.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=attempt)
+            if not beating.update(heartbeat=timezone.now()):
+                log.warning("bulk enrollment job %s: attempt %s was superseded; stopping", job.pk, attempt)
+                return False
             queued = BulkEnrollmentJobRow.objects.filter(job=job, result=Result.QUEUED, id__gt=last_id).order_by("id")
-            rows = list(queued[:JOB_CHUNK_SIZE])
+            rows = list(queued[:chunk_size])
             if not rows:
-                return enrolled
+                return True
+            if len(rows) == chunk_size:
+                # The rest of the last learner's rows (rows are recorded e-mail by e-mail): one
+                # chunk enrolls a learner in all its runs, so it gets one e-mail for them.
+                rows += queued.filter(id__gt=rows[-1].pk, email=rows[-1].email)
             last_id = rows[-1].pk
-            _job_chunk_process(job, rows, runs=runs, plans=plans, plans_for_run=plans_for_run, modes=modes,
-                               enrolled=enrolled)  # fmt: skip
+            _job_chunk_process(job, rows, runs=runs, plans=plans, plans_for_run=plans_for_run, modes=modes)
 
 
 def _plans_covering(plans: list[SubscriptionPlan], runs: dict) -> dict[str, list[SubscriptionPlan]]:
@@ -141,7 +189,7 @@ def _license_mode(run, now) -> str | None:
     return next((slug for slug in LICENSE_MODE_PRIORITY if slug in offered), None)
 
 
-def _job_chunk_process(job, rows, *, runs, plans, plans_for_run, modes, enrolled) -> None:
+def _job_chunk_process(job, rows, *, runs, plans, plans_for_run, modes) -> None:
     emails = {row.email for row in rows}
     licenses = {}  # (e-mail, plan) -> the live license (one per e-mail and plan, a DB constraint)
     if plans:
@@ -186,6 +234,7 @@ def _job_chunk_process(job, rows, *, runs, plans, plans_for_run, modes, enrolled
 
     results = enrollments_bulk_upsert(requests=requests, actor=job.requested_by, source=Source.ENTERPRISE)
     accepted = []
+    enrolled: dict[str, list[tuple[str, str]]] = defaultdict(list)  # e-mail -> new (title, run key)
     for (row, license_), result in zip(admitted, results, strict=True):
         if result.error is not None:
             outcomes[(Result.FAILED, str(result.error)[:255])].append(row.pk)
@@ -224,25 +273,52 @@ def _job_chunk_process(job, rows, *, runs, plans, plans_for_run, modes, enrolled
     # One UPDATE per distinct outcome, not per row.
     for (outcome, notes), ids in outcomes.items():
         BulkEnrollmentJobRow.objects.filter(pk__in=ids).update(result=outcome, notes=notes)
-
-
-@transaction.atomic
-def _job_succeed(job_pk, enrolled: dict[str, list[tuple[str, str]]]) -> None:
-    job = BulkEnrollmentJob.objects.select_related("customer").select_for_update(of=("self",)).get(pk=job_pk)
-    job.status, job.finished = BulkEnrollmentJob.Status.SUCCEEDED, timezone.now()
-    job.save(update_fields=["status", "finished"])
     if job.notify and enrolled:
-        customer_name, mails = job.customer.name, dict(enrolled)
-        transaction.on_commit(lambda: bulk_enrollment_emails_send(customer_name=customer_name, enrolled=mails))
+        # In this chunk's transaction: the e-mails exist exactly when the enrollments do.
+        bulk_enrollment_emails_enqueue(customer_name=job.customer.name, enrolled=enrolled)
+
+
+def _job_succeed(job_pk, attempt: int) -> None:
+    # Only while the claim is ours: a run that took the job over finishes it.
+    BulkEnrollmentJob.objects.filter(pk=job_pk, status=Status.RUNNING, attempts=attempt).update(
+        status=Status.SUCCEEDED, finished=timezone.now()
+    )
 
 
 @transaction.atomic
-def _job_fail(job_pk, exc: BaseException) -> None:
+def bulk_enrollment_job_fail(
+    *, job_pk, error: str, attempt: int | None = None, stalled_as_of: datetime | None = None
+) -> bool:
+    """Fail the job with ``error`` and its rows not yet processed; False when it is not ours to fail.
+
+    ``attempt``: only while that run still holds it. ``stalled_as_of``: only while it is still a
+    stalled job out of attempts (the sweep giving up; no run can claim such a job meanwhile).
+    """
+    job = BulkEnrollmentJob.objects.filter(pk=job_pk)
+    if attempt is not None:
+        job = job.filter(status=Status.RUNNING, attempts=attempt)
+    if stalled_as_of is not None:
+        job = job.stalled(now=stalled_as_of).filter(attempts__gte=job_max_attempts())
+    if not job.update(status=Status.FAILED, error=error, finished=timezone.now()):
+        return False
     BulkEnrollmentJobRow.objects.filter(job_id=job_pk, result=Result.QUEUED).update(
         result=Result.FAILED, notes=NOTE_JOB_FAILED
     )
-    BulkEnrollmentJob.objects.filter(pk=job_pk).update(
-        status=BulkEnrollmentJob.Status.FAILED,
-        error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
-        finished=timezone.now(),
-    )
+    return True
+
+
+def _job_release(job_pk, attempt: int) -> None:
+    """Hand the job back to the sweep at once (heartbeat and dispatch time cleared) rather than
+    after COURSEGATE_JOB_STALE_SECONDS; best effort, since the database may be what failed."""
+    try:
+        BulkEnrollmentJob.objects.filter(pk=job_pk, status=Status.RUNNING, attempts=attempt).update(
+            heartbeat=None, dispatched=None
+        )
+    except Exception:
+        log.warning("bulk enrollment job %s: could not hand it back; it is re-queued once stale", job_pk)
+    else:
+        log.warning("bulk enrollment job %s: attempt %s interrupted; handed back to the sweep", job_pk, attempt)
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

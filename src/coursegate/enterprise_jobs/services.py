@@ -2,8 +2,9 @@
 "bulk-license-enrollment Endpoint"; reference/enterprise.md §4.8, §5.3; issue 4).
 
 The request is validated up front, recorded as a job with one queued row per (e-mail, course run)
-pair, and handed to the task after commit (tasks.py), which runs it (runner.py). Reads:
-selectors.py.
+pair, and handed to the task after commit (dispatch.py, tasks.py), which runs it (runner.py).
+Reads: selectors.py. The job row is its own dispatch request: if the broker is down after the
+commit, the job is still recorded, the caller still gets it, and a sweep hands it out later.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from django.db import transaction
 from coursegate.accounts.services import EMAIL_MAX_LENGTH
 from coursegate.core.course_keys import InvalidKeyError, parse_course_run_key
 from coursegate.enterprise.models import EnterpriseCustomer
+from coursegate.enterprise_jobs.dispatch import bulk_enrollment_job_dispatch
 from coursegate.enterprise_jobs.exceptions import BulkEnrollmentRequestInvalidError
 from coursegate.enterprise_jobs.models import BulkEnrollmentJob, BulkEnrollmentJobRow
-from coursegate.enterprise_jobs.tasks import bulk_enrollment_job_task
 from coursegate.subscriptions.models import SubscriptionPlan
 
 _ROW_INSERT_BATCH = 5000
@@ -78,7 +79,7 @@ def bulk_enrollment_job_create(
 ) -> BulkEnrollmentJob:
     """Validate a bulk license enrollment request and record it as a job with one queued row per
     (e-mail, course run) pair; the job runs after commit (in-process, or on a Celery worker when
-    CELERY_BROKER_URL is set).
+    CELERY_BROKER_URL is set). A broker that is down delays the job, never this call.
 
     Everything is checked up front and nothing is recorded unless all of it is valid: e-mails
     (lower-cased, de-duplicated), course run keys (well-formed, de-duplicated), at most
@@ -122,5 +123,6 @@ def bulk_enrollment_job_create(
     )
     while batch := list(itertools.islice(pairs, _ROW_INSERT_BATCH)):
         BulkEnrollmentJobRow.objects.bulk_create(batch)
-    transaction.on_commit(lambda: bulk_enrollment_job_task.delay(str(job.uuid)))
+    # robust: nothing raised after the commit may turn the recorded job into an error answer.
+    transaction.on_commit(lambda: bulk_enrollment_job_dispatch(job_pk=job.pk), robust=True)
     return job
