@@ -1,7 +1,63 @@
-"""Input guard: NUL, lone surrogates and malformed percent-encoding in the path, query string and
-headers -> 400 (filled in by the issue-11 work; passes every request through until then)."""
+"""Input guard: a request whose path, query string or header values hold a NUL, a lone surrogate
+or bytes (percent-escaped or not) that do not decode as UTF-8 is answered 400 before any view runs
+(issue 11). Header values may hold non-UTF-8 bytes (HTTP's obs-text), never NUL.
+
+PostgreSQL refuses NUL in text, and no encoder writes a lone surrogate: such a value, reaching a
+lookup in any view, would be a 500. Bodies are the parsers' (core/parsers.py), which apply the same
+rule and answer in each family's shape; the OAuth2 endpoints check their own form fields.
+
+The answer is JSON: ``{"message": ...}`` under the Enrollment API (its 400 shape), ``{"detail": ...}``
+everywhere else, the Enterprise API included (its XML negotiation is a view's; this runs before).
+
+It runs on every request, so clean input costs a few string tests: the WSGI environ holds the path
+and headers as ISO-8859-1 text, and ASCII without NUL or ``%`` needs no decoding.
+"""
 
 from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+from django.http import JsonResponse
+
+from coursegate.core.parsers import text_problem
+
+EDX_ENROLLMENT_PREFIX = "/api/enrollment/"
+
+
+def _wire_bytes(value: str) -> bytes:
+    """The bytes behind an environ value: WSGI servers give each byte as one ISO-8859-1 character;
+    only an in-process client can put other characters there (taken as UTF-8, surrogates kept)."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass")
+
+
+def _path_problem(path: str) -> str | None:
+    """The path, its percent-escapes already decoded by the server: UTF-8 without NUL."""
+    try:
+        text = _wire_bytes(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return "bytes that are not UTF-8"
+    return _text_problem(text)
+
+
+def _encoded_problem(raw: bytes) -> str | None:
+    """A query string or form body: percent-escapes (and ``+``) are decoded first."""
+    if raw.isascii() and b"%" not in raw:
+        return "a NUL character" if b"\x00" in raw else None
+    try:
+        text = unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return "bytes or percent-escapes that do not decode as UTF-8"
+    return _text_problem(text)
+
+
+def _text_problem(text: str) -> str | None:
+    problem = text_problem(text)
+    if problem is None:
+        return None
+    return "a NUL character" if "\x00" in text else "a lone surrogate"
 
 
 class InputGuardMiddleware:
@@ -9,4 +65,34 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        problem = self.problem(request)
+        if problem is not None:
+            return self.refuse(request, problem)
         return self.get_response(request)
+
+    @staticmethod
+    def problem(request) -> str | None:
+        environ = request.META
+        path = environ.get("PATH_INFO", "")
+        if not path.isascii() or "\x00" in path:
+            problem = _path_problem(path)
+            if problem is not None:
+                return f"The path holds {problem}."
+        query = environ.get("QUERY_STRING", "")
+        if query:
+            problem = _encoded_problem(_wire_bytes(query))
+            if problem is not None:
+                return f"The query string holds {problem}."
+        for key, value in environ.items():
+            # Header bytes need not be UTF-8 (HTTP's obs-text); only NUL and surrogates are refused.
+            if key.startswith("HTTP_") and isinstance(value, str) and (not value.isascii() or "\x00" in value):
+                problem = _text_problem(value)
+                if problem is not None:
+                    name = key[5:].replace("_", "-").title()
+                    return f"The {name} header holds {problem}."
+        return None
+
+    @staticmethod
+    def refuse(request, problem: str) -> JsonResponse:
+        key = "message" if request.path_info.startswith(EDX_ENROLLMENT_PREFIX) else "detail"
+        return JsonResponse({key: problem}, status=400)

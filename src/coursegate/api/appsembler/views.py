@@ -10,7 +10,6 @@ are streamed. Errors: the family's one table, errors.ERRORS.
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from coursegate.accounts.selectors import user_require_by_username
@@ -30,7 +29,7 @@ from coursegate.api.appsembler.serializers import (
 )
 from coursegate.codes.services import code_redeem, code_set_status, codes_generate
 from coursegate.core.api import FamilyApiView
-from coursegate.core.parsers import LenientJSONParser
+from coursegate.core.parsers import ControlCharactersJSONParser, StrictFormParser, StrictMultiPartParser
 from coursegate.core.serializers import parse
 from coursegate.courses.selectors import course_run_require, course_runs_require
 from coursegate.enrollments.models import Source
@@ -42,8 +41,6 @@ SUCCESS = {"success": "true"}  # Contract (appsembler v0): "true" as a string, a
 
 class AppsemblerApiView(FamilyApiView):
     permission_classes = [IsAppsemblerStaff]
-    # The seed's bulk-enroll sample has line breaks inside JSON strings: accept them.
-    parser_classes = [LenientJSONParser, FormParser, MultiPartParser]
     error_table = ERRORS
 
 
@@ -133,6 +130,9 @@ class CodeStatusView(AppsemblerApiView):
 class BulkEnrollView(AppsemblerApiView):
     """POST bulk-enrollment/bulk-enroll — 200 per course, per identifier before/after states;
     400 validation errors (DRF shape); 404 {"detail": "Not found"} for an unknown course."""
+
+    # Contract (seed 001): its bulk-enroll sample has raw line breaks inside JSON strings.
+    parser_classes = [ControlCharactersJSONParser, StrictFormParser, StrictMultiPartParser]
 
     @extend_schema(
         operation_id="appsembler_bulk_enroll",

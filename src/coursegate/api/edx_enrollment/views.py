@@ -14,7 +14,6 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -47,7 +46,7 @@ from coursegate.api.edx_enrollment.serializers import (
 )
 from coursegate.core.api import FamilyApiView
 from coursegate.core.course_keys import is_course_run_key
-from coursegate.core.parsers import LenientJSONParser
+from coursegate.core.parsers import StrictFormParser, StrictMultiPartParser, TypographicQuotesJSONParser
 from coursegate.core.permissions import IsStaff
 from coursegate.core.serializers import parse
 from coursegate.core.throttling import EnrollmentAnonThrottle, EnrollmentUserThrottle
@@ -60,7 +59,6 @@ from coursegate.enrollments.services import enrollment_upsert
 class EdxApiView(FamilyApiView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [EnrollmentUserThrottle]
-    parser_classes = [LenientJSONParser, FormParser, MultiPartParser]
     error_table = ERRORS
     error_fallback = request_error
 
@@ -139,6 +137,8 @@ class EnrollmentListView(EdxApiView):
     """
 
     permission_classes = [ActsForThemselvesUnlessStaff, ChoosesFreeModesUnlessStaff]
+    # Contract (seed 002): its POST example is printed with typographic quotes.
+    parser_classes = [TypographicQuotesJSONParser, StrictFormParser, StrictMultiPartParser]
 
     @extend_schema(
         operation_id="enrollment_list",

@@ -30,6 +30,7 @@ from coursegate.assignments.selectors import (
     policy_get,
 )
 from coursegate.assignments.services import assignments_cancel, assignments_remind, policy_allocate
+from coursegate.core.parsers import StrictFormParser, StrictMultiPartParser, UnclosedObjectJSONParser
 from coursegate.core.serializers import parse
 
 
@@ -85,6 +86,9 @@ class AssignmentConfigurationApiView(EnterpriseApiView):
 
 class _AssignmentActionView(AssignmentConfigurationApiView):
     """POST {"assignment_uuids": [...]}: run ``assignments_action`` on them; 200 with an empty body."""
+
+    # Contract (seed 003): the remind and cancel curl examples send the object without its final "}".
+    parser_classes = [UnclosedObjectJSONParser, StrictFormParser, StrictMultiPartParser]
 
     assignments_action = staticmethod(assignments_remind)
 

@@ -7,18 +7,15 @@ the same negotiation (ARCHITECTURE.md). Errors: the family's one table, errors.E
 
 from __future__ import annotations
 
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 
 from coursegate.api.enterprise.errors import ERRORS
 from coursegate.api.enterprise.renderers import EnterpriseXMLRenderer
 from coursegate.core.api import FamilyApiView
-from coursegate.core.parsers import LenientJSONParser
 from coursegate.core.renderers import FastJSONRenderer
 
 
 class EnterpriseApiView(FamilyApiView):
     renderer_classes = [EnterpriseXMLRenderer, FastJSONRenderer]  # the first one is the default
-    parser_classes = [LenientJSONParser, FormParser, MultiPartParser]
     permission_classes = [IsAuthenticated]
     error_table = ERRORS
