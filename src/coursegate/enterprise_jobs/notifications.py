@@ -4,15 +4,9 @@ sender (outbox/), with retries."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-
 from coursegate.outbox.services import Email, emails_enqueue
-
-log = logging.getLogger(__name__)
 
 SUBJECT = "You have been enrolled through {customer}"
 BODY = """Dear learner,
@@ -43,21 +37,3 @@ def bulk_enrollment_emails_enqueue(*, customer_name: str, enrolled: Mapping[str,
     enrolled in; returns how many. Call it inside the transaction that enrolled them (the job
     chunk's): the e-mails then exist exactly when the enrollments do."""
     return len(emails_enqueue(_messages(customer_name, enrolled)))
-
-
-def bulk_enrollment_emails_send(*, customer_name: str, enrolled: Mapping[str, Sequence[tuple[str, str]]]) -> int:
-    """Deprecated: the in-process send after commit, kept until the runner enqueues instead (a
-    process dying after the commit loses these). Returns how many were sent; a mail server failure
-    is logged, never raised."""
-    messages = [
-        EmailMessage(subject=m.subject, body=m.body, from_email=settings.DEFAULT_FROM_EMAIL, to=list(m.to))
-        for m in _messages(customer_name, enrolled)
-    ]
-    if not messages:
-        return 0
-    try:
-        with get_connection() as connection:
-            return connection.send_messages(messages) or 0
-    except OSError:
-        log.exception("could not send %d bulk enrollment e-mails", len(messages))
-        return 0
