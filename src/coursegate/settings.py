@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from coursegate import __version__
 
@@ -52,7 +54,17 @@ def _default_var_dir() -> Path:
 
 
 VAR_DIR = Path(env.get("COURSEGATE_VAR_DIR") or _default_var_dir()).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+try:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # A real write, not os.access(): root passes access checks on a read-only file system.
+    tempfile.TemporaryFile(dir=VAR_DIR).close()
+except OSError as exc:
+    # `coursegate` prints this one line and exits (coursegate/__main__.py), instead of a traceback
+    # here or a server answering 500 to every write later.
+    raise ImproperlyConfigured(
+        f"COURSEGATE_VAR_DIR {VAR_DIR} is not a writable directory ({exc.strerror or exc}); "
+        "set COURSEGATE_VAR_DIR to one this user can create and write"
+    ) from None
 
 
 def _secret_from_var(name: str) -> str:
@@ -154,15 +166,25 @@ DATABASES = {
         conn_health_checks=_flag("COURSEGATE_DB_HEALTH_CHECKS", False),
     )
 }
-# Bounded statements (PostgreSQL): statement_timeout below the web worker's timeout, lock_timeout
-# below that. 0 switches one off. Long maintenance commands (migrate on a big table) may need
-# COURSEGATE_DB_STATEMENT_TIMEOUT_MS=0 for their own run.
-DB_STATEMENT_TIMEOUT_MS = _int("COURSEGATE_DB_STATEMENT_TIMEOUT_MS", 25_000)
-DB_LOCK_TIMEOUT_MS = _int("COURSEGATE_DB_LOCK_TIMEOUT_MS", 10_000)
+# Bounded requests (PostgreSQL). gunicorn kills a web worker that has not answered within
+# SERVE_TIMEOUT seconds; the statement budget ends before that (5 s below it by default, or half of
+# it), lock waits sooner still, so a request is answered 503 (core/outage.py) rather than killed.
+# A backend whose client is gone anyway (a killed worker) cancels its statement and releases its
+# locks within DB_CLIENT_CHECK_MS (client_connection_check_interval, PostgreSQL 14+; 0 leaves it
+# out for older servers). 0 switches a timeout off. `coursegate migrate`, `demo`, `shell`, `import`
+# and `export` run without a statement timeout unless one is set explicitly (coursegate/__main__.py).
+SERVE_TIMEOUT = _int("COURSEGATE_SERVE_TIMEOUT", 30)
+_budget_ms = max(SERVE_TIMEOUT * 500, SERVE_TIMEOUT * 1000 - 5000)
+DB_STATEMENT_TIMEOUT_MS = _int("COURSEGATE_DB_STATEMENT_TIMEOUT_MS", _budget_ms)
+DB_LOCK_TIMEOUT_MS = _int("COURSEGATE_DB_LOCK_TIMEOUT_MS", min(10_000, DB_STATEMENT_TIMEOUT_MS or 10_000))
+DB_CLIENT_CHECK_MS = _int("COURSEGATE_DB_CLIENT_CHECK_MS", 2000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}" + (
+        f" -c client_connection_check_interval={DB_CLIENT_CHECK_MS}" if DB_CLIENT_CHECK_MS else ""
     )
+    # A database host that does not answer at all fails a connection in seconds, not minutes.
+    _options.setdefault("connect_timeout", _int("COURSEGATE_DB_CONNECT_TIMEOUT", 5))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # Writers take the lock when the transaction starts, so two concurrent writers queue
@@ -384,10 +406,8 @@ SERVE_PORT = _int("COURSEGATE_PORT", 8000)
 SERVE_WORKERS = _int("COURSEGATE_WORKERS", 2)
 SERVE_THREADS = _int("COURSEGATE_THREADS", 1)
 SERVE_FORWARDED_ALLOW_IPS = _str("COURSEGATE_FORWARDED_ALLOW_IPS", "127.0.0.1")
-# gunicorn kills a worker that has not answered in SERVE_TIMEOUT seconds. Every statement a web
-# process runs ends before that (DB_STATEMENT_TIMEOUT_MS, PostgreSQL), so no statement and no row
-# lock outlives the request that started it; long work is a job instead.
-SERVE_TIMEOUT = _int("COURSEGATE_SERVE_TIMEOUT", 30)
+# SERVE_TIMEOUT (COURSEGATE_SERVE_TIMEOUT, gunicorn's --timeout) is read with the database
+# settings above: the statement budget follows it. Long work is a job instead.
 # `coursegate serve` starts `coursegate dispatcher` (the sweeps) beside gunicorn unless false.
 SERVE_DISPATCHER = _flag("COURSEGATE_DISPATCHER", True)
 

@@ -16,6 +16,7 @@ oauth_patterns = [
 urlpatterns = [
     path("", views.root, name="root"),
     re_path(r"^health/?$", views.health, name="health"),
+    re_path(r"^health/ready/?$", views.ready, name="health-ready"),
     *oauth_patterns,
     path("api/enrollment/v1/", include("coursegate.api.edx_enrollment.urls")),
     path("appsembler_api/v0/", include("coursegate.api.appsembler.urls")),

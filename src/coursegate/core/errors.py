@@ -5,12 +5,14 @@ returns that contract's response. The family's base view (``FamilyApiView``, cor
 an exception with the first rule found along the exception's MRO in the family's table merged
 over ``SHARED_ERRORS``, then the family's ``fallback`` (for DRF's own request errors), then DRF's
 default handling (authentication errors keep DRF's ``{"detail": ...}`` bodies, which are the
-seeds' bodies). Django's own 400/403/404/500 pages are JSON too.
+seeds' bodies). Django's own 400/403/404/500 pages are JSON too; an outage (database, cache or
+broker not answering) is 503 + Retry-After wherever it is raised (core/outage.py).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Mapping
 
 from django.http import JsonResponse
@@ -18,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from coursegate.core.exceptions import NotFoundError
+from coursegate.core.outage import outage_response
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +67,12 @@ def json_not_found(request, exception=None):
 
 
 def json_server_error(request):
-    return JsonResponse({"detail": "Internal server error."}, status=500)
+    """handler500. Django calls it while handling the exception, so the exception is at hand: an
+    outage raised outside a view (a middleware, authentication) is answered 503 here
+    (core/outage.py); anything else is a real server fault, logged by Django with its traceback."""
+    exc = sys.exception()
+    response = outage_response(request, exc) if exc is not None else None
+    return response or JsonResponse({"detail": "Internal server error."}, status=500)
 
 
 def json_bad_request(request, exception=None):
