@@ -15,9 +15,12 @@ and headers as ISO-8859-1 text, and ASCII without NUL or ``%`` needs no decoding
 
 from __future__ import annotations
 
+import codecs
+import json
 from urllib.parse import unquote_to_bytes
 
 from django.http import JsonResponse
+from django.utils.http import parse_header_parameters
 
 from coursegate.core.parsers import text_problem
 
@@ -96,3 +99,36 @@ class InputGuardMiddleware:
     def refuse(request, problem: str) -> JsonResponse:
         key = "message" if request.path_info.startswith(EDX_ENROLLMENT_PREFIX) else "detail"
         return JsonResponse({key: problem}, status=400)
+
+
+def _charset_problem(content_type: str) -> str | None:
+    charset = parse_header_parameters(content_type)[1].get("charset")
+    if charset is None:
+        return None
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        return None  # Django ignores a charset it does not know
+    try:
+        "".encode(charset)
+    except (LookupError, UnicodeError):
+        return f"The Content-Type names {charset!r}, which is not a text encoding."
+    return None
+
+
+def guard_wsgi(application):
+    """The WSGI application behind a guard for what breaks Django before any middleware runs: a
+    Content-Type charset naming a codec that is not a text encoding (``bz2_codec``, ``hex_codec``)
+    makes building the request raise ``LookupError`` (its query dict is decoded with that codec),
+    which no middleware can answer. Such a request gets a 400 here."""
+
+    def guarded(environ, start_response):
+        content_type = environ.get("CONTENT_TYPE", "")
+        problem = _charset_problem(content_type) if "charset" in content_type.lower() else None
+        if problem is None:
+            return application(environ, start_response)
+        body = json.dumps({"detail": problem}).encode()
+        start_response("400 Bad Request", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return guarded

@@ -189,9 +189,10 @@ class TypographicQuotesJSONParser(StrictJSONParser):
 
 
 def _form_problem(data, files=None) -> str | None:
-    texts = [*data.keys(), *chain.from_iterable(data.lists())]
+    texts = [*data.keys(), *chain.from_iterable(values for _, values in data.lists())]
     if files is not None:
-        texts += [*files.keys(), *(upload.name or "" for upload in chain.from_iterable(files.lists()))]
+        uploads = chain.from_iterable(values for _, values in files.lists())
+        texts += [*files.keys(), *(upload.name or "" for upload in uploads)]
     return text_problem("".join(filter(_is_str, texts)))
 
 

@@ -10,3 +10,9 @@ class EnterpriseXMLRenderer(XMLRenderer):
     element; booleans ``True``/``False``. Documented in docs/enterprise-api.md."""
 
     format = "xml"
+
+    def _to_xml(self, xml, data):
+        # DRF keys the errors of a list's items by their index, an int; an element name is text.
+        if isinstance(data, dict):
+            data = {str(key): value for key, value in data.items()}
+        super()._to_xml(xml, data)
