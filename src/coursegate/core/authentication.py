@@ -4,10 +4,23 @@ Accepts ``Authorization: Bearer <opaque token or JWT>`` and ``Authorization: JWT
 scheme word in any case). Bodies are the seeds': no credentials -> 401 "Authentication
 credentials were not provided."; anything wrong with a token -> 401 "Invalid Token.".
 
-Cost: one query either way, with SQL written once (core/rows.py): an opaque token is looked up
-by its checksum, one of our JWTs is verified offline and then its backing access-token row is
-looked up by primary key (so revoking it takes effect on the next request); either lookup also
-loads the user and says whether the token has expired. A trusted issuer's JWT costs no query.
+Revocation is immediate for every token we issue: whatever the kind, the request is judged on the
+database as it is now, never on what a token says about itself. An opaque token is looked up by
+its checksum; one of our JWTs is verified offline and then its backing access-token row is looked
+up by primary key (its ``jti``). That one read, with SQL written once (core/rows.py), answers
+whether the row still exists (revoked, or deleted with its user: 401) and is unexpired, the user
+(inactive: 401) and the token's scope. Roles are the account's role assignments as they are now,
+read when a view first asks for them (``Credential.roles``: one query more, on the requests that
+check a role; a removed role is a 403 at the next check). A JWT's own ``roles``,
+``administrator`` and ``scopes`` claims stay as the issuer wrote them, for clients that read them,
+and decide nothing here.
+
+Why not join the roles into the token read: on PostgreSQL the subquery costs about as much as the
+separate query (~0.1 ms, mostly planning), and it would be paid by every request, the enrollment
+list's included, not only by those that check a role.
+
+A trusted issuer's JWT is verified offline and costs no query: its claims are all there is, so it
+can be revoked only by its issuer (docs/authentication.md).
 """
 
 from __future__ import annotations
@@ -22,7 +35,7 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model
 from rest_framework import authentication, exceptions
 
-from coursegate.core.jwt import TokenInvalid, jwt_decode, looks_like_jwt
+from coursegate.core.jwt import TokenInvalid, jwt_decode, looks_like_jwt, token_id
 from coursegate.core.roles import claims_from_token, claims_hold
 from coursegate.core.rows import Columns, read_cursor
 
@@ -39,18 +52,19 @@ class Credential:
     scopes: list[str]
     claims: dict = field(default_factory=dict)
     issuer: str | None = None
-    user: object = field(default=None, repr=False)  # the local account, for opaque tokens' roles
+    user: object = field(default=None, repr=False)  # the local account; None for a trusted issuer's
     _roles: list[str] | None = None
 
     @property
     def roles(self) -> list[str]:
-        """Role claims (core/roles.py): from the JWT when the request carried one, else the
-        account's role assignments (``role_claims()`` of AUTH_USER_MODEL)."""
+        """Role claims (core/roles.py). A local account's (any token we issued, opaque or JWT) are
+        its role assignments now, read on first use through ``role_claims()`` of AUTH_USER_MODEL
+        (one query); a trusted issuer's caller has only its token's claims."""
         if self._roles is None:
-            if self.kind == "jwt":
-                self._roles = claims_from_token(self.claims)
+            if self.user is not None:
+                self._roles = self.user.role_claims()
             else:
-                self._roles = self.user.role_claims() if self.user is not None else []
+                self._roles = claims_from_token(self.claims)
         return self._roles
 
     def has_role(self, role: str, context: str | None = None) -> bool:
@@ -103,7 +117,9 @@ class TokenAuthentication(authentication.BaseAuthentication):
         return self._authenticate_opaque(token)
 
     def _authenticate_opaque(self, token: str):
-        checksum = hashlib.sha256(token.encode()).hexdigest()
+        # surrogatepass: a header no HTTP client can send must still be a 401, not a
+        # UnicodeEncodeError; every real token encodes to the same bytes either way.
+        checksum = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
         user, scope = _token_user("token_checksum", checksum)
         return user, Credential("opaque", user.pk, scope.split(), user=user)
 
@@ -117,11 +133,12 @@ class TokenAuthentication(authentication.BaseAuthentication):
             subject = str(claims.get("preferred_username") or claims.get("username") or claims.get("sub") or "")
             principal = ExternalPrincipal(subject, claims["iss"])
             return principal, Credential("jwt", None, scopes, claims, issuer=claims["iss"])
-        jti = claims.get("jti")
-        if not isinstance(jti, str) or not jti.isdigit():
+        pk = token_id(claims)
+        if pk is None:
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
-        user, _scope = _token_user("id", int(jti))
-        return user, Credential("jwt", user.pk, scopes, claims, issuer=claims["iss"])
+        # The stored row's scope, user and roles decide; the claims are left as issued.
+        user, scope = _token_user("id", pk)
+        return user, Credential("jwt", user.pk, scope.split(), claims, issuer=claims["iss"], user=user)
 
 
 class _TokenRead:
@@ -152,7 +169,7 @@ def _token_read(key: str, using: str, vendor: str) -> _TokenRead:
 
 def _token_user(key: str, value) -> tuple:
     """(the active user, the scope) of the unexpired access-token row whose ``key`` is ``value``,
-    or 401 (unknown, expired, revoked, user disabled)."""
+    or 401 (unknown, expired, revoked, user disabled or deleted: its tokens are deleted with it)."""
     using = "default"
     connection = connections[using]
     read = _token_read(key, using, connection.vendor)

@@ -36,6 +36,24 @@ def looks_like_jwt(token: str) -> bool:
     return token.count(".") == 2
 
 
+# The ids of access-token rows (a BigAutoField) stay far below 10**18 < 2**63: a longer ``jti``
+# names no row, and neither SQLite nor PostgreSQL would take it as a parameter.
+_JTI_MAX_DIGITS = 18
+
+
+def token_id(claims: dict) -> int | None:
+    """The primary key of the access-token row our JWT names in ``jti``, or None when ``jti`` is
+    not written as this server writes it: a string of ASCII digits, no sign, no leading zero, at
+    most 18 of them. ``str.isdigit`` alone also passes ``"²"`` and ``"٣"`` (one of which ``int()``
+    refuses), and an unbounded number overflows the database's integer."""
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not 0 < len(jti) <= _JTI_MAX_DIGITS:
+        return None
+    if not (jti.isascii() and jti.isdigit()) or jti[0] == "0":
+        return None
+    return int(jti)
+
+
 def anonymous_user_id(user) -> str:
     """A stable, opaque per-user subject (``sub``) that does not reveal the numeric id."""
     return hmac.new(settings.SECRET_KEY.encode(), f"sub:{user.pk}".encode(), hashlib.sha256).hexdigest()[:32]
@@ -106,6 +124,11 @@ def jwt_decode(token: str) -> tuple[dict, bool]:
         )
     except jwt.PyJWTError as exc:
         raise TokenInvalid(str(exc)) from exc
+    except (RecursionError, OverflowError, TypeError, ValueError) as exc:
+        # What PyJWT lets through: a header nested too deep for the json module, an ``exp`` or
+        # ``iat`` of Infinity (int() overflows). Only a token whose payload names a trusted
+        # issuer gets this far, but it is still the sender's fault, never a server error.
+        raise TokenInvalid(f"unreadable token: {type(exc).__name__}") from exc
     version = str(claims.get("version", "1.0.0"))
     if version.split(".")[0] != settings.JWT_VERSION.split(".")[0]:
         raise TokenInvalid("unsupported token version")
@@ -120,7 +143,7 @@ def _unverified_issuer(token: str) -> str | None:
     payload = parts[1]
     try:
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (ValueError, binascii.Error):  # bad base64, bad UTF-8 or bad JSON
+    except (ValueError, binascii.Error, RecursionError):  # bad base64, UTF-8 or JSON; JSON too deep
         return None
     issuer = claims.get("iss") if isinstance(claims, dict) else None
     return issuer if isinstance(issuer, str) else None

@@ -28,12 +28,17 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
-from oauth2_provider.models import AbstractApplication, get_access_token_model, get_application_model
+from oauth2_provider.models import (
+    AbstractApplication,
+    get_access_token_model,
+    get_application_model,
+    get_refresh_token_model,
+)
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views.mixins import OAuthLibMixin
 
 from coursegate.core.client_secrets import basic_credentials, client_secret_check
-from coursegate.core.jwt import TokenInvalid, jwt_decode, jwt_encode_for, looks_like_jwt
+from coursegate.core.jwt import TokenInvalid, jwt_decode, jwt_encode_for, looks_like_jwt, token_id
 from coursegate.core.rows import Columns, insert, read_cursor
 
 # Grant names on the wire (RFC 6749) and as oauth2_provider stores them on an application.
@@ -254,12 +259,19 @@ def _find_access_token(raw: str):
             claims, own = jwt_decode(raw)
         except TokenInvalid:
             return None
-        jti = claims.get("jti")
-        if not own or not isinstance(jti, str) or not jti.isdigit():
+        pk = token_id(claims) if own else None
+        if pk is None:
             return None
-        return model.objects.select_related("user", "application__user").filter(pk=int(jti)).first()
-    checksum = hashlib.sha256(raw.encode()).hexdigest()
+        return model.objects.select_related("user", "application__user").filter(pk=pk).first()
+    checksum = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
     return model.objects.select_related("user", "application__user").filter(token_checksum=checksum).first()
+
+
+def _find_refresh_token(raw: str, client):
+    """``client``'s unrevoked refresh token ``raw`` (password grants hand one out), or None."""
+    checksum = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+    tokens = get_refresh_token_model().objects.filter(token_checksum=checksum, revoked__isnull=True)
+    return tokens.filter(application=client).first()
 
 
 INVALID_CLIENT = {"error": "invalid_client", "error_description": "Client authentication failed."}
@@ -267,8 +279,11 @@ INVALID_CLIENT = {"error": "invalid_client", "error_description": "Client authen
 
 @method_decorator(csrf_exempt, name="dispatch")
 class RevokeTokenView(View):
-    """POST token=<opaque or JWT>: 200 whether or not the token was known (RFC 7009 §2.2);
-    401 invalid_client. A client may revoke only its own tokens."""
+    """POST token=<opaque, JWT or refresh token>: 200 whether or not the token was known (RFC 7009
+    §2.2); 401 invalid_client. A client may revoke only its own tokens. Revoking an access token
+    deletes its row, which every request reads, so it is refused from the next request on (its
+    refresh token, left without an access token, is refused by the refresh grant too); revoking a
+    refresh token also deletes the access token it was issued with (RFC 7009 §2.1)."""
 
     http_method_names = ["post"]
 
@@ -280,8 +295,13 @@ class RevokeTokenView(View):
         if not raw:
             return _json(400, {"error": "invalid_request", "error_description": "Missing token parameter."})
         access = _find_access_token(raw)
-        if access is not None and access.application_id == client.pk:
-            access.revoke()
+        if access is not None:
+            if access.application_id == client.pk:
+                access.revoke()
+        elif not looks_like_jwt(raw):
+            refresh = _find_refresh_token(raw, client)
+            if refresh is not None:
+                refresh.revoke()
         return _json(200, None)
 
 

@@ -332,10 +332,10 @@ def test_unknown_query_parameters_are_ignored(reader_client, three):
 
 
 @pytest.mark.parametrize("size", [10, 1000])
-def test_a_page_costs_two_queries_whatever_its_size(reader_client, store_events, django_assert_num_queries, size):
+def test_a_page_costs_three_queries_whatever_its_size(reader_client, store_events, django_assert_num_queries, size):
     store_events(size)
 
-    with django_assert_num_queries(2):  # the token row behind the JWT, then the page
+    with django_assert_num_queries(3):  # the token row behind the JWT, the caller's roles, the page
         response = reader_client.get(f"{EVENTS}?pageSize={size}")
 
     assert len(response.json()) == size

@@ -193,8 +193,8 @@ def test_get_costs_the_same_queries_whatever_the_number_of_rows(world, django_as
     client = world.client("admin_a")
     client.get(job_url(job))  # the first request of a token warms the caches of the authentication
 
-    # customer, job, progress counts, rows (+ the credential's user)
-    with django_assert_num_queries(5):
+    # customer, job, progress counts, rows (+ the credential's user and the caller's roles)
+    with django_assert_num_queries(6):
         response = client.get(job_url(job))
 
     assert len(response.json()["results"]) == pairs

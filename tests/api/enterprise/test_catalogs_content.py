@@ -156,7 +156,7 @@ def test_every_demo_item_renders_as_well_formed_xml_with_every_field(enterprise_
         assert [child.tag for child in item] == list(fields[content_type])
 
 
-DETAIL_QUERIES = 5  # token row; catalog with its customer; count; page; runs of the page's courses
+DETAIL_QUERIES = 6  # token row; caller's roles; catalog with its customer; count; page; runs of the page's courses
 
 
 def test_catalog_content_costs_the_same_queries_for_any_page_size(enterprise_world, django_assert_num_queries):

@@ -126,7 +126,7 @@ def test_the_catalog_list_answers_in_xml_by_default(enterprise_world):
     ]  # fmt: skip
 
 
-LIST_QUERIES = 3  # the token's row (with its user); count; page
+LIST_QUERIES = 4  # the token's row (with its user); the caller's roles; count; page
 
 
 def test_the_catalog_list_costs_the_same_queries_for_any_number_of_catalogs(

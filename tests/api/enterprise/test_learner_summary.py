@@ -270,13 +270,13 @@ def test_a_page_costs_a_constant_number_of_queries(enterprise_world, rows, djang
         )
     client = enterprise_world.client("admin_a")  # the token is minted here, outside the count
 
-    # token + user (1), customer (1), counts (1), the page's rows (1) ...
+    # token + user (1), the caller's roles (1), customer (1), counts (1), the page's rows (1) ...
     for query in ({}, {"page_size": 30}, {"ordering": "-user_email", "page": 2}, {"ordering": "course_api_url"}):
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             response = client.get(SUMMARY_A, query)
         assert (response.status_code, response.json()["count"]) == (200, 34)
     # ... and one more for a page that straddles the rows with and without a last activity date
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(SUMMARY_A, {"page": 4})
     assert [r["last_activity_date"] for r in response.json()["results"]] == ["2024-02-20", None, None, None]
 

@@ -238,18 +238,18 @@ def test_the_list_runs_the_same_queries_whatever_the_number_of_plans(world, extr
         _plan(world, f"44444444-4444-4444-8444-{n:012d}", num_licenses=2, start_date=_dt("2020-01-01"))
     client = world.client("admin_a")
 
-    # token, count, page, license counts (one aggregate), renewals
-    with django_assert_num_queries(5):
+    # token, the caller's roles, count, page, license counts (one aggregate), renewals
+    with django_assert_num_queries(6):
         response = client.get(URL)
 
     assert response.json()["count"] == 3 + extra_plans
 
 
-def test_the_current_plan_takes_four_queries(world, django_assert_num_queries):
+def test_the_current_plan_takes_five_queries(world, django_assert_num_queries):
     client = world.client("admin_a")
 
-    # token, current plan, license counts, renewals
-    with django_assert_num_queries(4):
+    # token, the caller's roles, current plan, license counts, renewals
+    with django_assert_num_queries(5):
         response = client.get(URL, {"enterprise_customer_uuid": CUSTOMER_A, "current": "true"})
 
     assert response.json()["count"] == 1
