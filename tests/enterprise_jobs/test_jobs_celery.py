@@ -4,25 +4,19 @@ Everything runs in subprocesses that share one database: a throw-away SQLite fil
 COURSEGATE_VAR_DIR, or, on PostgreSQL runs (scripts/test-postgres.sh), the run's throw-away
 DATABASE_URL (pytest-django's own database is ``test_<name>``, another one). ``coursegate shell``
 records the job through the service, which queues the task after commit; ``coursegate worker``
-runs it. Skipped when Redis does not answer on 127.0.0.1:6379.
+runs it. The broker is a private redis-server on a free port (processes.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
-BIN = Path(sys.executable).parent
-BROKER = "redis://127.0.0.1:6379/14"
+from tests.enterprise_jobs.processes import base_env, coursegate, needs_redis_server, redis_server, wait_for
+from tests.enterprise_jobs.processes import worker as start_worker
 
 SETUP_AND_CREATE = """
 import uuid
@@ -71,71 +65,22 @@ print(json.dumps({{
 """
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not _redis_up(), reason="Redis does not answer on 127.0.0.1:6379"),
-]
+pytestmark = [pytest.mark.slow, needs_redis_server]
 
 
 @pytest.fixture
 def env(tmp_path):
-    env = {
-        **os.environ,
-        "COURSEGATE_VAR_DIR": str(tmp_path),
-        "CELERY_BROKER_URL": BROKER,
-        "PYTHONUNBUFFERED": "1",
-    }
-    if not env.get("DATABASE_URL", "").startswith("postgres"):
-        env.pop("DATABASE_URL", None)  # <tmp_path>/coursegate.sqlite3
-    return env
-
-
-def coursegate(env, *args: str) -> str:
-    done = subprocess.run(
-        [str(BIN / "coursegate"), *args], env=env, cwd=env["COURSEGATE_VAR_DIR"], capture_output=True, text=True,
-        timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, f"coursegate {args[0]} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
+    # A private broker: concurrent SQLite and PostgreSQL runs never share (or flush) a queue.
+    with redis_server(tmp_path) as broker:
+        yield base_env(tmp_path, CELERY_BROKER_URL=broker.url)
 
 
 @pytest.fixture
 def worker(env, tmp_path):
     coursegate(env, "migrate", "--no-input", "-v", "0")
     log = tmp_path / "worker.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [str(BIN / "coursegate"), "worker", "--concurrency", "1"],
-            env=env,
-            cwd=tmp_path,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while "ready." not in log.read_text():
-            assert process.poll() is None, f"the worker exited:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"the worker did not start:\n{log.read_text()}"
-            time.sleep(0.2)
+    with start_worker(env, log, "--concurrency", "1"):
         yield log
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 def test_a_job_created_through_the_service_runs_on_a_celery_worker(env, worker, tmp_path):
@@ -156,8 +101,14 @@ def test_a_job_created_through_the_service_runs_on_a_celery_worker(env, worker, 
         "enrollments": 3,
         "enterprise_enrollments": 3,
     }, worker.read_text()
-    # The worker ran it (the shell only queued it), and sent the notification mails after commit.
+    # The worker ran it (the shell only queued it), and delivered the notification e-mails: outbox
+    # rows of the job's chunk, sent by the outbox task after that chunk's commit.
     log = worker.read_text()
     assert any("bulk_enrollment_job_task[" in line and line.endswith(": 'succeeded'") for line in log.splitlines()), log
-    mails = "".join(path.read_text() for path in (tmp_path / "mail").glob("*.log"))
-    assert mails.count("Subject: You have been enrolled through Celery Co") == 3
+
+    def mails() -> int:
+        text = "".join(path.read_text() for path in (tmp_path / "mail").glob("*.log"))
+        return text.count("Subject: You have been enrolled through Celery Co")
+
+    wait_for(lambda: mails() >= 3, timeout=30, message=lambda: f"{mails()} e-mails:\n{worker.read_text()}")
+    assert mails() == 3
