@@ -82,6 +82,8 @@ RAW_VALUES = [  # path and query values, as bytes before percent-encoding
     b"true",
     b"",
     b"x" * 3000,
+    b"%00",  # decoded once by the server, once more by a view that reads %-encoded keys
+    b"%ED%A0%80",
 ]
 RAW_QUERY_VALUES = ["%zz", "%", "%e9", "%ED%A0%80", "%00"]  # sent as they are
 

@@ -9,8 +9,8 @@ rule and answer in each family's shape; the OAuth2 endpoints check their own for
 The answer is JSON: ``{"message": ...}`` under the Enrollment API (its 400 shape), ``{"detail": ...}``
 everywhere else, the Enterprise API included (its XML negotiation is a view's; this runs before).
 
-It runs on every request, so clean input costs a few string tests: the WSGI environ holds the path
-and headers as ISO-8859-1 text, and ASCII without NUL or ``%`` needs no decoding.
+It runs on every request, so clean input costs a few string tests: ASCII without NUL or ``%``
+needs no decoding.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ EDX_ENROLLMENT_PREFIX = "/api/enrollment/"
 
 
 def _wire_bytes(value: str) -> bytes:
-    """The bytes behind an environ value: WSGI servers give each byte as one ISO-8859-1 character;
+    """The bytes behind the query string: WSGI servers give each byte as one ISO-8859-1 character;
     only an in-process client can put other characters there (taken as UTF-8, surrogates kept)."""
     try:
         return value.encode("latin-1")
@@ -37,9 +37,11 @@ def _wire_bytes(value: str) -> bytes:
 
 
 def _path_problem(path: str) -> str | None:
-    """The path, its percent-escapes already decoded by the server: UTF-8 without NUL."""
+    """The path as Django holds it: text, the server having decoded its percent-escapes and Django
+    having written back as ``%XX`` the bytes that were not UTF-8. Views may decode ``%``-forms once
+    more (course keys), so it is decoded again and must then be UTF-8 without NUL."""
     try:
-        text = _wire_bytes(path).decode("utf-8")
+        text = unquote_to_bytes(path.encode("utf-8", "surrogatepass")).decode("utf-8")
     except UnicodeDecodeError:
         return "bytes that are not UTF-8"
     return _text_problem(text)
@@ -77,7 +79,7 @@ class InputGuardMiddleware:
     def problem(request) -> str | None:
         environ = request.META
         path = environ.get("PATH_INFO", "")
-        if not path.isascii() or "\x00" in path:
+        if not path.isascii() or "\x00" in path or "%" in path:
             problem = _path_problem(path)
             if problem is not None:
                 return f"The path holds {problem}."
