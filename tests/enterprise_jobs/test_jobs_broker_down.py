@@ -64,7 +64,11 @@ def test_a_job_created_while_the_broker_is_down_is_answered_at_once_and_runs_onc
     learner = f"nobody-{uuid.uuid4().hex[:8]}@example.com"  # no license: a failed row, and our job's mark
     with redis_server(tmp_path) as broker:
         env = base_env(
-            tmp_path, CELERY_BROKER_URL=broker.url, COURSEGATE_SWEEP_SECONDS="1", COURSEGATE_THROTTLING="false"
+            tmp_path,
+            CELERY_BROKER_URL=broker.url,
+            DJANGO_SETTINGS_MODULE="tests.enterprise_jobs.process_settings",
+            COURSEGATE_SWEEP_SECONDS="1",
+            COURSEGATE_THROTTLING="false",
         )
         coursegate(env, "migrate", "--no-input", "-v", "0")
         admin = json.loads(coursegate(env, "demo", "--json"))["enterprise_admin"]
@@ -97,7 +101,13 @@ def test_a_job_created_while_the_broker_is_down_is_answered_at_once_and_runs_onc
             job = requests.get(status_url, headers=headers, timeout=10).json()
             assert (job["status"], job["progress"]["processed"]) == ("pending", 0)
 
-            time.sleep(2)  # the server's dispatcher sweeps meanwhile: the broker still refuses it
+            # Refused by the broker after the POST's commit, then by the sweeps of the server's
+            # dispatcher (once the job is older than the grace its creator has to hand it out).
+            refused = f"could not dispatch bulk enrollment job {job_id}"
+            wait_for(
+                lambda: (tmp_path / "server.err").read_text().count(refused) >= 2, timeout=30, interval=0.2,
+                message=lambda: (tmp_path / "server.err").read_text(),
+            )  # fmt: skip
             assert requests.get(status_url, headers=headers, timeout=10).json()["status"] == "pending"
 
             broker.start()  # same port

@@ -30,7 +30,7 @@ from tests.enterprise_jobs.processes import (
 
 pytestmark = [pytest.mark.slow, needs_redis_server]
 
-LEARNERS = 250  # x 2 course runs = 500 pairs, one learner per chunk (worker_settings.py)
+LEARNERS = 250  # x 2 course runs = 500 pairs, one learner per chunk (process_settings.py)
 
 SETUP_AND_CREATE = """
 import uuid
@@ -94,7 +94,7 @@ def test_a_job_whose_worker_is_killed_mid_way_is_finished_by_a_new_worker_with_e
         env = base_env(
             tmp_path,
             CELERY_BROKER_URL=broker.url,
-            DJANGO_SETTINGS_MODULE="tests.enterprise_jobs.worker_settings",
+            DJANGO_SETTINGS_MODULE="tests.enterprise_jobs.process_settings",
             COURSEGATE_JOB_STALE_SECONDS="3",
             COURSEGATE_SWEEP_SECONDS="1",
         )

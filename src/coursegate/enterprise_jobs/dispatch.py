@@ -40,7 +40,7 @@ def bulk_enrollment_job_dispatch(*, job_pk) -> bool:
     a broker error: the job is committed and its id is the client's answer.
     """
     new = BulkEnrollmentJob.objects.filter(pk=job_pk, status=Status.PENDING, dispatched__isnull=True)
-    return _dispatch(new, job_pk)
+    return _dispatch(new, job_pk) is not False
 
 
 def jobs_due(*, now: datetime) -> BulkEnrollmentJobQuerySet:
@@ -69,9 +69,10 @@ def jobs_sweep() -> int:
     now = timezone.now()
     handled = _jobs_give_up(now=now)
     for job_pk in list(jobs_due(now=now).order_by("created").values_list("pk", flat=True)[:SWEEP_BATCH]):
-        if not _dispatch(jobs_due(now=now).filter(pk=job_pk), job_pk):
+        published = _dispatch(jobs_due(now=now).filter(pk=job_pk), job_pk)
+        if published is False:
             break  # the broker is down: the rest waits for the next sweep
-        handled += 1
+        handled += bool(published)
     return handled
 
 
@@ -89,16 +90,18 @@ def _jobs_give_up(*, now: datetime) -> int:
     return given_up
 
 
-def _dispatch(unless_taken: BulkEnrollmentJobQuerySet, job_pk) -> bool:
+def _dispatch(unless_taken: BulkEnrollmentJobQuerySet, job_pk) -> bool | None:
     """Mark the job dispatched, if ``unless_taken`` still holds it (so of several sweeps one
-    publishes), and publish it; on a broker error, clear the mark again so the next sweep retries."""
+    publishes), and publish it; on a broker error, clear the mark again so the next sweep retries.
+    True: published; False: the broker refused it; None: another process took it meanwhile."""
     mark = timezone.now()
     if not unless_taken.update(dispatched=mark):
-        return True  # another process is handing it out
+        return None
     try:
         bulk_enrollment_job_task.delay(str(job_pk))
-    except Exception:  # kombu/redis connection errors; an eager run's database error
-        log.warning("could not dispatch bulk enrollment job %s; a sweep will retry", job_pk, exc_info=True)
+    except Exception as exc:  # kombu/redis connection errors; an eager run's database error
+        # One line, no traceback: while the broker is down this repeats at every sweep.
+        log.warning("could not dispatch bulk enrollment job %s; a sweep will retry: %r", job_pk, exc)
         BulkEnrollmentJob.objects.filter(pk=job_pk, dispatched=mark).update(dispatched=None)
         return False
     log.info("dispatched bulk enrollment job %s", job_pk)
