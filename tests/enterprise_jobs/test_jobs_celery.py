@@ -10,6 +10,7 @@ runs it. The broker is a private redis-server on a free port (processes.py).
 from __future__ import annotations
 
 import json
+import socket
 import time
 import uuid
 
@@ -63,6 +64,16 @@ print(json.dumps({{
     "enterprise_enrollments": EnterpriseEnrollment.objects.filter(customer=job.customer).count(),
 }}))
 """
+
+
+def _redis_up() -> bool:
+    """Whether the shared Redis answers on 127.0.0.1:6379 (tests/outbox/test_outbox_celery.py
+    imports this; the tests here start their own redis-server)."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 pytestmark = [pytest.mark.slow, needs_redis_server]
