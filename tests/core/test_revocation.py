@@ -179,20 +179,46 @@ def test_a_role_given_after_the_token_was_issued_counts_at_the_next_request(kind
     assert issued.read_catalog().status_code == 200
 
 
-def test_a_role_deleted_in_the_django_admin_is_refused_at_the_next_request(issue, make_user):
-    issued = issue("client_credentials/jwt")
+def _delete_role(site: APIClient, issued: Issued):
+    assignment = RoleAssignment.objects.get(user=issued.user)
+    return site.post(f"/admin/accounts/roleassignment/{assignment.pk}/delete/", {"post": "yes"})
+
+
+def _delete_user(site: APIClient, issued: Issued):
+    return site.post(f"/admin/accounts/user/{issued.user.pk}/delete/", {"post": "yes"})
+
+
+def _revoke_token(site: APIClient, issued: Issued):
+    # django-oauth-toolkit's admin revokes tokens with an action (it refuses plain deletes).
+    row = jwt.decode(issued.token, options={"verify_signature": False})["jti"]
+    data = {"action": "revoke_tokens", "_selected_action": [row]}
+    return site.post("/admin/oauth2_provider/accesstoken/", data)
+
+
+# Each row: (what the operator does in the Django admin, status of the next request, its body).
+IN_THE_ADMIN = [
+    ("role-deleted", _delete_role, 403, FORBIDDEN),
+    ("user-deleted", _delete_user, 401, INVALID),
+    ("token-revoked", _revoke_token, 401, INVALID),
+]
+
+
+@pytest.mark.parametrize(
+    ("operate", "status", "body"), [row[1:] for row in IN_THE_ADMIN], ids=[row[0] for row in IN_THE_ADMIN]
+)
+def test_a_revocation_in_the_django_admin_is_refused_at_the_next_request(operate, status, body, issue, make_user):
+    issued = issue("password/jwt")
     operator = make_user("root", is_staff=True)
     operator.is_superuser = True
     operator.save()
     site = APIClient()
     site.force_login(operator)
-    assignment = RoleAssignment.objects.get(user=issued.user)
 
-    page = site.post(f"/admin/accounts/roleassignment/{assignment.pk}/delete/", {"post": "yes"})
+    page = operate(site, issued)
 
-    assert page.status_code == 302
+    assert page.status_code == 302  # done, back to the list
     response = issued.read_catalog()
-    assert (response.status_code, response.json()) == (403, FORBIDDEN)
+    assert (response.status_code, response.json()) == (status, body)
 
 
 def test_a_reactivated_user_is_let_in_again_with_its_unexpired_tokens(issue):

@@ -33,6 +33,7 @@ from oauth2_provider.models import (
     get_access_token_model,
     get_application_model,
     get_refresh_token_model,
+    revoke_access_token,
 )
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views.mixins import OAuthLibMixin
@@ -297,7 +298,7 @@ class RevokeTokenView(View):
         access = _find_access_token(raw)
         if access is not None:
             if access.application_id == client.pk:
-                access.revoke()
+                revoke_access_token(access)  # its refresh token too, as the admin's revoke action
         elif not looks_like_jwt(raw):
             refresh = _find_refresh_token(raw, client)
             if refresh is not None:
