@@ -12,18 +12,14 @@ from collections import Counter
 import pytest
 import requests
 
-from tests.core.test_outage_kit import DEMO_RUN, ENROLLMENT, PrivateCluster, outage_shaped, serve, server_env
+from tests.core.test_outage_kit import DEMO_RUN, ENROLLMENT, outage_shaped, serve
+
+# The session fixtures (databases migrated once, a private PostgreSQL cluster) live in the kit.
+pytest_plugins = ["tests.core.test_outage_kit"]
 
 pytestmark = pytest.mark.slow
 
 OUTAGE_SECONDS = 4
-
-
-@pytest.fixture
-def cluster():
-    cluster = PrivateCluster()
-    yield cluster
-    cluster.destroy()
 
 
 class Load:
@@ -66,10 +62,9 @@ class Load:
         return [(name, response.status_code) for at, name, response in self.answers if at >= moment]
 
 
-def test_database_stopped_and_started_under_load_answers_503_then_recovers(cluster, tmp_path):
-    cluster.query("CREATE DATABASE coursegate")
-    env = server_env(tmp_path, DATABASE_URL=cluster.url("coursegate"))
-    served = serve(env, "--no-dispatcher")
+def test_database_stopped_and_started_under_load_answers_503_then_recovers(pg_cluster, pg_template, tmp_path):
+    cluster = pg_cluster
+    served = serve(pg_template.server_env(tmp_path), pg_template.credentials, "--no-dispatcher")
     load = Load(served)
     try:
         load.thread.start()
@@ -92,6 +87,7 @@ def test_database_stopped_and_started_under_load_answers_503_then_recovers(clust
         load.stopping.set()
         load.thread.join(timeout=60)
         served.stop()
+        cluster.ensure_started()
 
     by_status = Counter(response.status_code for _, _, response in load.answers)
     print(

@@ -1,5 +1,7 @@
 """Real processes for the outage and bounds tests (no tests in here): a private PostgreSQL cluster
-that a test may stop and start, a redis-server of its own, and a `coursegate serve` on them.
+that a test may stop and start, a redis-server of its own, and a `coursegate serve` on them, on
+copies of a database migrated and loaded with the demo data once per session (the fixtures
+``sqlite_template``, ``pg_cluster`` and ``pg_template``, imported by the modules that use them).
 
 The cluster runs from the PostgreSQL binaries in /usr/lib/postgresql/<version>/bin (or on PATH),
 in a temporary directory, on a free port, with trust authentication. PostgreSQL refuses to run as
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +84,12 @@ class PrivateCluster:
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def ensure_started(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "status")
+        except subprocess.CalledProcessError:
+            self.start()
 
     def url(self, database: str = "postgres") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
@@ -199,10 +208,60 @@ def server_env(var_dir: Path, **extra: str) -> dict:
     return env
 
 
-def serve(env: dict, *args: str, workers: int = 2) -> Served:
-    """Migrate, load the demo data and start `coursegate serve` (waits for /health)."""
+@dataclass
+class Template:
+    """A var dir (secrets, SQLite database) and optionally a PostgreSQL template database, migrated
+    and with the demo data: migrate + demo take half a minute, copying them a moment."""
+
+    var_dir: Path
+    credentials: dict
+    cluster: PrivateCluster | None = None
+
+    def server_env(self, tmp_path: Path, **extra: str) -> dict:
+        var_dir = tmp_path / "var"
+        shutil.copytree(self.var_dir, var_dir)
+        if self.cluster is not None:
+            name = f"coursegate_{uuid.uuid4().hex[:12]}"
+            self.cluster.query(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DATABASE}")
+            extra = {"DATABASE_URL": self.cluster.url(name), **extra}
+        return server_env(var_dir, **extra)
+
+
+TEMPLATE_DATABASE = "coursegate_template"
+
+
+def make_template(var_dir: Path, cluster: PrivateCluster | None = None) -> Template:
+    extra = {}
+    if cluster is not None:
+        cluster.query(f"CREATE DATABASE {TEMPLATE_DATABASE}")
+        extra["DATABASE_URL"] = cluster.url(TEMPLATE_DATABASE)
+    env = server_env(var_dir, **extra)
     coursegate(env, "migrate", "--no-input", "-v", "0")
     credentials = json.loads(coursegate(env, "demo", "--json").stdout)
+    for leftover in var_dir.glob("coursegate.sqlite3-*"):  # WAL files of finished processes
+        leftover.unlink()
+    return Template(var_dir, credentials, cluster)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Template:
+    return make_template(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    cluster = PrivateCluster()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster, tmp_path_factory) -> Template:
+    return make_template(tmp_path_factory.mktemp("pg-template"), pg_cluster)
+
+
+def serve(env: dict, credentials: dict, *args: str, workers: int = 2) -> Served:
+    """Start `coursegate serve` on a migrated database (waits for /health)."""
     port = free_port()
     err = Path(env["COURSEGATE_VAR_DIR"]) / "server.err"
     with open(err, "w") as stderr:
