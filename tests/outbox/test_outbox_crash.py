@@ -89,7 +89,11 @@ def _token(server: LiveServer, role: str) -> str:
     cred = server.credentials[role]
     response = requests.post(
         f"{server.url}/oauth2/access_token",
-        data={"grant_type": "client_credentials", "client_id": cred["client_id"], "client_secret": cred["client_secret"]},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": cred["client_id"],
+            "client_secret": cred["client_secret"],
+        },
         timeout=10,
     )
     assert response.status_code == 200, response.text

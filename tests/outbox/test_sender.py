@@ -4,10 +4,13 @@ leases of dead senders, and concurrent senders (PostgreSQL)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -126,6 +129,26 @@ def test_a_sender_that_dies_in_the_last_attempt_fails_the_row(db, smtp, settings
     assert outbox_send_due() == 0
 
     assert (_state(), smtp.received) == ({"ann@example.com": ("failed", 3)}, [])
+
+
+class TakeOverBackend(EmailBackend):
+    """Sending ann's e-mail takes this long that another sender claims bob's row meanwhile."""
+
+    def send_messages(self, messages):
+        OutboxEmail.objects.filter(subject="To bob@example.com").update(claim=uuid.uuid4())
+        return super().send_messages(messages)
+
+
+def test_the_lease_is_renewed_as_sending_goes_on_and_a_row_taken_over_is_left_to_its_new_sender(db, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.TakeOverBackend"
+    settings.COURSEGATE_OUTBOX_LEASE_SECONDS = 0  # renewed before every send
+    _write("ann@example.com", "bob@example.com", "cid@example.com")
+
+    outbox_send_due()
+
+    assert [m.to for m in mail.outbox] == [["ann@example.com"], ["cid@example.com"]]
+    assert _state() == {"ann@example.com": ("sent", 0), "bob@example.com": ("sending", 0),
+                        "cid@example.com": ("sent", 0)}  # fmt: skip
 
 
 def test_sending_only_some_ids_leaves_the_others_due(db, smtp):

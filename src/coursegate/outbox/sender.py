@@ -61,20 +61,22 @@ def _backoff(attempts: int) -> timedelta:
 def outbox_send_due(*, limit: int | None = None, ids: Sequence[int] | None = None) -> int:
     """Deliver due rows now (only among ``ids`` when given); returns how many rows were attempted
     (sent or failed). Stops early when the mail server cannot be reached. Safe in any number of
-    processes at once."""
+    processes at once. Only rows due when the call starts are taken, so each is attempted at most
+    once per call (a failed row due again at once, or a lease that ran out meanwhile, waits for
+    the next call instead of looping here)."""
     _fail_exhausted_leases()
-    handled = 0
+    handled, start = 0, timezone.now()
     chunks = [list(ids[start : start + BATCH]) for start in range(0, len(ids), BATCH)] if ids is not None else None
     while limit is None or handled < limit:
         size = BATCH if limit is None else min(BATCH, limit - handled)
         if chunks is not None:
             if not chunks:
                 break
-            token, rows = _claim(size=BATCH, ids=chunks.pop(0))
+            token, rows = _claim(size=BATCH, due_by=start, ids=chunks.pop(0))
             if not rows:
                 continue
         else:
-            token, rows = _claim(size=size)
+            token, rows = _claim(size=size, due_by=start)
             if not rows:
                 break
         attempted, reachable = _deliver(rows, token)
@@ -93,9 +95,9 @@ def _due(now: datetime) -> Q:
     return Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_until__lte=now)
 
 
-def _claim(*, size: int, ids: list[int] | None = None) -> tuple[uuid.UUID, list[OutboxEmail]]:
+def _claim(*, size: int, due_by: datetime, ids: list[int] | None = None) -> tuple[uuid.UUID, list[OutboxEmail]]:
     token, now = uuid.uuid4(), timezone.now()
-    due = OutboxEmail.objects.filter(_due(now))
+    due = OutboxEmail.objects.filter(_due(due_by))
     if ids is not None:
         due = due.filter(pk__in=ids)
     with transaction.atomic():
@@ -106,7 +108,7 @@ def _claim(*, size: int, ids: list[int] | None = None) -> tuple[uuid.UUID, list[
             return token, []
         # A lease that ran out was an attempt cut short (its sender died): it counts.
         cut_short = When(status=Status.SENDING, then=F("attempts") + 1)
-        OutboxEmail.objects.filter(_due(now), pk__in=pks).update(
+        OutboxEmail.objects.filter(_due(due_by), pk__in=pks).update(
             status=Status.SENDING,
             claim=token,
             claimed_until=now + _lease(),
