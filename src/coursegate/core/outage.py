@@ -78,10 +78,16 @@ def _exception_classes() -> dict[str, tuple[type[BaseException], ...]]:
 def unavailable_service(exc: BaseException) -> str | None:
     """What ``exc`` says did not answer: "timeout" (a statement cancelled by its time budget),
     "database", "cache" or "broker"; None for any other exception."""
+    classes = _exception_classes()
     chain = [exc, exc.__cause__] if exc.__cause__ is not None else [exc]
-    for service, classes in _exception_classes().items():
-        if classes and any(isinstance(item, classes) for item in chain):
-            return service
+    # Django wraps the driver's QueryCanceled in its OperationalError: the cause says "timeout".
+    if any(isinstance(item, classes["timeout"]) for item in chain):
+        return "timeout"
+    # Otherwise the outermost exception speaks: kombu wraps the redis client's errors, for one.
+    for item in chain:
+        for service in ("database", "cache", "broker"):
+            if isinstance(item, classes[service]):
+                return service
     return None
 
 
