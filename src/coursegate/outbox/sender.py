@@ -66,7 +66,7 @@ def outbox_send_due(*, limit: int | None = None, ids: Sequence[int] | None = Non
     the next call instead of looping here)."""
     _fail_exhausted_leases()
     handled, start = 0, timezone.now()
-    chunks = [list(ids[start : start + BATCH]) for start in range(0, len(ids), BATCH)] if ids is not None else None
+    chunks = [list(ids[i : i + BATCH]) for i in range(0, len(ids), BATCH)] if ids is not None else None
     while limit is None or handled < limit:
         size = BATCH if limit is None else min(BATCH, limit - handled)
         if chunks is not None:
