@@ -1,4 +1,9 @@
-"""Rate limits (DRF throttles), switchable as a whole with COURSEGATE_THROTTLING."""
+"""Rate limits (DRF throttles), switchable as a whole with COURSEGATE_THROTTLING.
+
+The counters live in Django's cache (Redis with COURSEGATE_CACHE_URL). When it does not answer, the
+redis client's ConnectionError is left to propagate: the request is answered 503 + Retry-After
+(core/outage.py) rather than served without limits, a deliberate choice (docs/configuration.md,
+"Outages and bounded requests")."""
 
 from __future__ import annotations
 
