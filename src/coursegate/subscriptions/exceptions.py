@@ -67,3 +67,19 @@ class LicenseRevocationCapError(LicenseRevocationFailure):
 
 class LicenseRevocationError(LicenseRevocationFailure):
     """The revocation failed for another reason (e.g. a database error)."""
+
+
+class ActivationKeyNotFoundError(NotFoundError):
+    """No license with that activation key for the caller's e-mail in a plan active now (an
+    unknown key and another learner's key look alike)."""
+
+    def __init__(self, key: object = None):
+        super().__init__("license", key)
+
+
+class LicenseRevokedError(SubscriptionError):
+    """Cannot activate a revoked license."""
+
+
+class RevokeAllCapError(SubscriptionError):
+    """Cannot revoke all licenses when revocation cap is enabled for the subscription plan."""

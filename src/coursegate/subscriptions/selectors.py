@@ -133,8 +133,9 @@ def revocations_for(plan: SubscriptionPlan, counts: LicenseCounts) -> Revocation
 
 
 def _days_until(moment: datetime, now: datetime) -> int:
-    # Reference: whole calendar days between today and the expiration date (negative once expired).
-    return (timezone.localdate(moment) - timezone.localdate(now)).days
+    # Reference (license-manager ``days_until_expiration``): whole 24-hour periods left,
+    # ``(expiration - now).days`` — floored, so a plan expired an hour ago is at -1 (issue 12 parity).
+    return (moment - now).days
 
 
 def plan_summaries(plans: Iterable[SubscriptionPlan], *, now: datetime | None = None) -> list[PlanSummary]:

@@ -229,8 +229,13 @@ def test_permission_matrix(world, endpoint, caller, expected, mailoutbox, django
 
 
 def test_the_matrix_covers_every_catalog_subscription_and_assignment_route():
-    # The bulk license enrollment and learner summary routes have matrices of their own.
+    # The bulk license enrollment and learner summary routes have matrices of their own, as the
+    # learner's and the plan's license routes and contains_content_items (test_learner_*.py,
+    # test_plan_licenses_*.py, test_contains_*.py).
     routes = {p.name for p in enterprise_urls.urlpatterns}
     routes -= {"enterprise-bulk-license-enrollment", "enterprise-learner-summary"}
+    routes -= {"enterprise-license-activation", "enterprise-learner-licenses", "enterprise-catalog-contains"}
+    routes -= {"enterprise-customer-contains", "enterprise-plan-licenses", "enterprise-plan-licenses-overview"}
+    routes -= {"enterprise-plan-licenses-csv", "enterprise-plan-licenses-revoke-all"}
 
     assert {resolve(e.path.split("?")[0]).url_name for e in OK_200 + OK_204 + OK_202} == routes

@@ -91,8 +91,9 @@ PLAN_A_JSON = {
     "enterprise_catalog_uuid": "3f56a21c-76c8-47c0-add8-a99714d40d94",
     "is_active": True,
     "is_revocation_cap_enabled": True,
-    "days_until_expiration": 2190,
-    "days_until_expiration_including_renewals": 2190,
+    # Whole 24-hour periods from NOW (2025-01-01 12:00) to 2030-12-31 00:00 (issue 12 parity).
+    "days_until_expiration": 2189,
+    "days_until_expiration_including_renewals": 2189,
     "is_locked_for_renewal_processing": False,
     "should_auto_apply_licenses": False,
     "licenses": {"activated": 2, "assigned": 1, "unassigned": 7, "revoked": 1, "total": 10, "allocated": 3},
@@ -119,8 +120,8 @@ def test_a_customer_s_plans_carry_every_field_of_the_seed_with_real_license_coun
     assert list(body["results"][0]) == SEED_FIELDS
     assert body["results"][0] == PLAN_A_JSON
     assert body["results"][1]["uuid"] == PLAN_A_OLD
-    assert body["results"][1]["days_until_expiration"] == -366
-    assert body["results"][1]["days_until_expiration_including_renewals"] == 2190
+    assert body["results"][1]["days_until_expiration"] == -367  # 366.5 days ago, floored
+    assert body["results"][1]["days_until_expiration_including_renewals"] == 2189
     assert body["results"][1]["prior_renewals"] == []
 
 

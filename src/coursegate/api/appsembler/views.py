@@ -33,8 +33,8 @@ from coursegate.core.parsers import ControlCharactersJSONParser, StrictFormParse
 from coursegate.core.serializers import parse
 from coursegate.courses.selectors import course_run_require, course_runs_require
 from coursegate.enrollments.models import Source
-from coursegate.enrollments.registration import user_register
 from coursegate.enrollments.services import enrollments_bulk_change
+from coursegate.enterprise.registration import user_register
 
 SUCCESS = {"success": "true"}  # Contract (appsembler v0): "true" as a string, as the seed shows
 

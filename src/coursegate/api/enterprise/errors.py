@@ -12,6 +12,7 @@ from __future__ import annotations
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from coursegate.api.enterprise.serializers.contains import NO_KEYS, NoContentKeysError
 from coursegate.assignments.exceptions import AllocationRefusedError, AssignmentsNotActionableError
 from coursegate.core.errors import ErrorTable
 from coursegate.enterprise_jobs.exceptions import (
@@ -23,8 +24,10 @@ from coursegate.subscriptions.exceptions import (
     LicenseFilterError,
     LicenseNotFoundError,
     LicenseRevocationFailure,
+    LicenseRevokedError,
     LicenseRevokeInputError,
     LicenseShortageError,
+    RevokeAllCapError,
 )
 
 
@@ -76,6 +79,11 @@ ERRORS: ErrorTable = {
     LicenseFilterError: lambda exc: Response({"filters": [exc.message]}, status=400),
     LicenseNotFoundError: _revocation_failure(404),
     LicenseRevocationFailure: _revocation_failure(400),  # cap reached, any other failure
+    # The learner's and the admin's license endpoints (reference/learner_side.md §3.1, §4.6)
+    LicenseRevokedError: lambda exc: Response({"detail": exc.message}, status=422),
+    RevokeAllCapError: lambda exc: Response({"detail": exc.message}, status=422),
+    # contains_content_items without any key: the reference's bare list (learner_side.md §6.1)
+    NoContentKeysError: lambda exc: Response([NO_KEYS], status=400),
     # Policies and assignments
     AllocationRefusedError: _allocation_refused,
     AssignmentsNotActionableError: _not_actionable,

@@ -14,13 +14,18 @@ from coursegate.core.permissions import HasAnyRole, HasRoleForObject, role_conte
 from coursegate.core.roles import Role
 
 ADMIN_ROLES = (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_OPERATOR)
+# A learner's endpoints (its licenses, catalog membership questions): learners of the customer,
+# and its admins and operators too (reference/learner_side.md §2).
+LEARNER_ROLES = (Role.ENTERPRISE_LEARNER, *ADMIN_ROLES)
 
 
 def customer_of(obj) -> str:
     """The customer uuid an object belongs to: its ``customer_id``; a customer is its own; a bare
-    uuid (a customer named in a query string, known or not) names one."""
+    uuid (a customer named in a query string, known or not) names one; a license is its plan's."""
     if isinstance(obj, uuid_lib.UUID):
         return str(obj)
+    if hasattr(obj, "plan") and not hasattr(obj, "customer_id"):
+        obj = obj.plan
     customer_id = getattr(obj, "customer_id", None)
     return str(customer_id if customer_id is not None else obj.pk)
 
@@ -41,3 +46,13 @@ class IsAnyCustomerAdmin(IsCustomerAdmin, HasAnyRole):
 def administered_customers(request) -> set[str] | None:
     """Customer uuids the caller administers; None means all (an operator with context ``*``)."""
     return role_contexts(request, ADMIN_ROLES)
+
+
+class IsCustomerLearnerOrAdmin(HasRoleForObject):
+    """Any authenticated caller may ask; the object's customer must be one the caller is a learner
+    or an admin of (or an operator: every customer)."""
+
+    roles = LEARNER_ROLES
+
+    def object_context(self, obj) -> str:
+        return customer_of(obj)

@@ -3,9 +3,20 @@
 
 from django.urls import re_path
 
-from coursegate.api.enterprise.views import assignments, catalogs, jobs, learner_summary, subscriptions
+from coursegate.api.enterprise.views import (
+    assignments,
+    catalogs,
+    contains,
+    jobs,
+    learner,
+    learner_summary,
+    plan_licenses,
+    subscriptions,
+)
 
 CATALOG = r"v2/enterprise-catalogs/(?P<catalog_uuid>[^/]+)"
+
+PLAN_LICENSES = r"v1/subscriptions/(?P<plan_uuid>[^/]+)/licenses"
 
 CONFIGURATION = r"v1/assignment-configurations/(?P<configuration_uuid>[^/]+)/admin/assignments"
 
@@ -28,6 +39,16 @@ urlpatterns = [
     re_path(rf"^{CONFIGURATION}/?$", assignments.AssignmentsListView.as_view(), name="enterprise-assignments-list"),
     re_path(r"^v2/enterprise-catalogs/?$", catalogs.CatalogListView.as_view(), name="enterprise-catalog-list"),
     re_path(rf"^{CATALOG}/?$", catalogs.CatalogDetailView.as_view(), name="enterprise-catalog-detail"),
+    re_path(
+        rf"^{CATALOG}/contains_content_items/?$",
+        contains.CatalogContainsView.as_view(),
+        name="enterprise-catalog-contains",
+    ),
+    re_path(
+        r"^v2/enterprise-customer/(?P<customer_uuid>[^/]+)/contains_content_items/?$",
+        contains.CustomerContainsView.as_view(),
+        name="enterprise-customer-contains",
+    ),
     re_path(
         rf"^{CATALOG}/courses/(?P<course_key>[^/]+?)/?$",
         catalogs.CatalogCourseView.as_view(),
@@ -54,6 +75,24 @@ urlpatterns = [
         subscriptions.LicenseBulkRevokeView.as_view(),
         name="enterprise-licenses-bulk-revoke",
     ),
+    re_path(rf"^{PLAN_LICENSES}/?$", plan_licenses.PlanLicenseListView.as_view(), name="enterprise-plan-licenses"),
+    re_path(
+        rf"^{PLAN_LICENSES}/overview/?$",
+        plan_licenses.PlanLicenseOverviewView.as_view(),
+        name="enterprise-plan-licenses-overview",
+    ),
+    re_path(
+        rf"^{PLAN_LICENSES}/csv/?$", plan_licenses.PlanLicenseCsvView.as_view(), name="enterprise-plan-licenses-csv"
+    ),
+    re_path(
+        rf"^{PLAN_LICENSES}/revoke-all/?$",
+        plan_licenses.PlanLicenseRevokeAllView.as_view(),
+        name="enterprise-plan-licenses-revoke-all",
+    ),
+    re_path(
+        r"^v1/license-activation/?$", learner.LicenseActivationView.as_view(), name="enterprise-license-activation"
+    ),
+    re_path(r"^v1/learner-licenses/?$", learner.LearnerLicensesView.as_view(), name="enterprise-learner-licenses"),
     re_path(
         r"^v1/bulk-license-enrollment/?$",
         jobs.BulkLicenseEnrollmentView.as_view(),
