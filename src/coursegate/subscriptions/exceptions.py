@@ -82,4 +82,8 @@ class LicenseRevokedError(SubscriptionError):
 
 
 class RevokeAllCapError(SubscriptionError):
-    """Cannot revoke all licenses when revocation cap is enabled for the subscription plan."""
+    """The plan has a revocation cap, so its licenses cannot all be revoked at once."""
+
+    def __init__(self):
+        # license-manager's message, word for word (reference/learner_side.md §4.6)
+        super().__init__("Cannot revoke all licenses when revocation cap is enabled for the subscription plan")

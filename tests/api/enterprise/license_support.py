@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from coursegate.subscriptions.models import License
 from coursegate.subscriptions.selectors import live_license_for_email
 from coursegate.subscriptions.services import license_activate, licenses_assign, licenses_bulk_revoke, plan_upsert
@@ -30,8 +28,9 @@ def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-@pytest.fixture
-def licensed(enterprise_world, frozen, make_user):
+def licensed_world(enterprise_world, make_user):
+    """The set-up above on ``enterprise_world``; call it under the ``frozen`` fixture (a module's
+    ``licensed`` fixture)."""
     w = enterprise_world
     common = {"start_date": _dt("2024-01-01"), "expiration_date": _dt("2030-12-31")}
     w.plan = plan_upsert(

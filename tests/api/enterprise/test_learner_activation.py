@@ -19,17 +19,23 @@ from tests.api.enterprise.license_support import (
     PLAN_A,
     PLAN_A_EXPIRED,
     PLAN_B,
-    S,
     UNKNOWN,
+    S,
     iso,
     license_json,
     license_of,
-    licensed,  # noqa: F401 (fixture)
+    licensed_world,
 )
 from tests.assignments.conftest import NOW
 from tests.kit.permissions import ANONYMOUS, BAD_TOKEN, INVALID_TOKEN, NOT_FOUND, NOT_PROVIDED, Expected, check
 
 URL = "/enterprise/v1/license-activation/"
+
+
+@pytest.fixture
+def licensed(enterprise_world, frozen, make_user):
+    return licensed_world(enterprise_world, make_user)
+
 
 PLAN_A_JSON = {
     "title": "Customer A subscription",
