@@ -104,7 +104,8 @@ def test_the_answer_costs_one_query_beyond_the_caller_and_the_object(enterprise_
     client = enterprise_world.client("learner_a")
     client.get(_catalog(CATALOG_A), {"course_run_ids": DEMO_RUN})
     with django_assert_num_queries(4):  # token, catalog, roles, membership
-        client.get(_catalog(CATALOG_A), {"course_run_ids": [DEMO_RUN, SPORT_RUN, SPORT_COURSE], "program_uuids": UNKNOWN})
+        keys = {"course_run_ids": [DEMO_RUN, SPORT_RUN, SPORT_COURSE], "program_uuids": UNKNOWN}
+        client.get(_catalog(CATALOG_A), keys)
 
 
 # --- bad inputs ------------------------------------------------------------------------------------

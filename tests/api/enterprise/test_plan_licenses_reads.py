@@ -53,7 +53,8 @@ def test_the_list_holds_every_license_by_status_then_e_mail(licensed):
         + _unassigned()
     )
     assert response.json() == {"count": 11, "num_pages": 1, "next": None, "previous": None, "results": expected}
-    assert expected[0]["activation_key"] and expected[-1] == {**expected[-1], "user_email": None, "activation_key": None}
+    assert expected[0]["activation_key"]
+    assert (expected[-1]["user_email"], expected[-1]["activation_key"]) == (None, None)  # unassigned
 
 
 def test_the_list_is_xml_by_default(licensed):
