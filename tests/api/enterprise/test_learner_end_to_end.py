@@ -1,0 +1,75 @@
+"""One new learner through the API alone (issue 12): the account is created (Appsembler's
+accounts/create), the customer's admin assigns it a license, the learner signs in (password grant),
+lists its licenses (the activation key is there) and activates one, and the admin's license list
+shows it activated. Only the tenant (customer, catalog, plan) and the OAuth clients are set up
+directly."""
+
+from __future__ import annotations
+
+from rest_framework.test import APIClient
+
+from coursegate.subscriptions.services import plan_upsert
+from tests.api.enterprise.conftest import CUSTOMER_A
+from tests.api.enterprise.license_support import PLAN_A, _dt
+
+
+def _json_client(token: str | None = None, scheme: str = "JWT") -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_ACCEPT="application/json", **({"HTTP_AUTHORIZATION": f"{scheme} {token}"} if token else {}))
+    return client
+
+
+def test_a_new_learner_activates_the_license_an_admin_assigned_to_it(enterprise_world, staff, client_for, oauth_app):
+    w = enterprise_world
+    plan_upsert(uuid=PLAN_A, customer=w.customer_a, catalog=w.catalog_a, title="Customer A subscription",
+                num_licenses=3, start_date=_dt("2024-01-01"), expiration_date=_dt("2030-12-31"))  # fmt: skip
+    portal_id, portal_secret = oauth_app(staff)  # the learner portal's client (password grant)
+    admin = _json_client(w.token("admin_a"))
+
+    # 1. The account (the learner registers through the platform).
+    account = {"username": "newbie", "email": "Newbie@Example.com", "password": "edx-pass-1", "name": "New Bie"}
+    created = client_for(staff).post("/appsembler_api/v0/accounts/create", account, format="json")
+    assert created.status_code == 200, created.content
+
+    # 2. The admin assigns a license to the learner's address.
+    assigned = admin.post(
+        f"/enterprise/v1/subscriptions/{PLAN_A}/licenses/assign",
+        {"user_emails": ["newbie@example.com"], "notify_users": False},
+        format="json",
+    )
+    assert assigned.json()["num_successful_assignments"] == 1
+
+    # 3. The learner signs in; its JWT carries the learner role the link gave it.
+    signed_in = APIClient().post(
+        "/oauth2/access_token",
+        {"grant_type": "password", "client_id": portal_id, "client_secret": portal_secret, "username": "newbie",
+         "password": "edx-pass-1", "token_type": "jwt"},
+    )  # fmt: skip
+    assert signed_in.status_code == 200, signed_in.content
+    learner = _json_client(signed_in.json()["access_token"])
+
+    # 4. It lists its licenses: the assigned one, with its activation key.
+    listed = learner.get("/enterprise/v1/learner-licenses/", {"enterprise_customer_uuid": CUSTOMER_A})
+    assert listed.status_code == 200, listed.content
+    [mine] = listed.json()["results"]
+    assert (mine["status"], mine["user_email"], mine["subscription_plan_uuid"]) == (
+        "assigned",
+        "newbie@example.com",
+        PLAN_A,
+    )
+
+    # 5. It activates it.
+    activated = learner.post(f"/enterprise/v1/license-activation/?activation_key={mine['activation_key']}")
+    assert activated.status_code == 200, activated.content
+    assert (activated.json()["uuid"], activated.json()["status"]) == (mine["uuid"], "activated")
+
+    # 6. The admin's list of the plan's licenses shows it activated.
+    admin_view = admin.get(f"/enterprise/v1/subscriptions/{PLAN_A}/licenses/", {"user_email": "newbie@example.com"})
+    [row] = admin_view.json()["results"]
+    assert (row["uuid"], row["status"], row["activation_date"]) == (
+        mine["uuid"],
+        "activated",
+        activated.json()["activation_date"],
+    )
+    overview = admin.get(f"/enterprise/v1/subscriptions/{PLAN_A}/licenses/overview/").json()
+    assert overview == [{"status": "unassigned", "count": 2}, {"status": "activated", "count": 1}]
