@@ -232,7 +232,7 @@ def load_enterprise_demo(users, runs) -> None:
         is_revocation_cap_enabled=True,
         should_auto_apply_licenses=True,
     )
-    plan_upsert(
+    plan_b = plan_upsert(
         uuid=PLAN_B,
         customer=b,
         catalog=catalog_b,
@@ -259,6 +259,9 @@ def load_enterprise_demo(users, runs) -> None:
     licenses_assign(plan=plan_a, emails=[users[u].email for u in ("honor", "audit", "verified")], notify=False)
     for username in ("honor", "audit"):
         license_activate(license=live_license_for_email(plan=plan_a, email=users[username].email), user=users[username])
+    # Customer B's plan has no revocation cap: two assigned licenses for docs/enterprise-learner.md's
+    # revoke-all example (a re-run assigns them again).
+    licenses_assign(plan=plan_b, emails=["b.learner1@example.com", "b.learner2@example.com"], notify=False)
     if not plan_a.licenses.filter(status=License.Status.REVOKED).exists():
         licenses_assign(plan=plan_a, emails=["former.learner@example.com"], notify=False)
         licenses_bulk_revoke(plan=plan_a, user_emails=["former.learner@example.com"])
