@@ -39,6 +39,8 @@ def callers(method: str, path: str) -> list[str]:
         return ["anonymous", "staff"]
     if path.startswith("/api/enrollment/"):
         return ["staff", "learner"]
+    if path.startswith(("/enterprise/v1/learner-licenses/", "/enterprise/v1/license-activation/")):
+        return ["staff", "enterprise_admin", "learner"]  # a learner's own licenses
     if path.startswith("/enterprise/"):
         return ["staff", "enterprise_admin"]
     if path.startswith("/api/events/"):

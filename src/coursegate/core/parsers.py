@@ -150,9 +150,10 @@ class StrictJSONParser(JSONParser):
 
     def check(self, data, text: str) -> None:
         limit = max_depth()
-        # Cheap tests first: a body with no more brackets than the limit cannot be too deep, and a
-        # NUL or a surrogate can only be in a string as a \u escape (or, with control characters
-        # allowed, as a raw NUL; the charset decoders refuse raw surrogates).
+        # Cheap tests first, so most bodies skip the walk: a body too short to hold more brackets
+        # than the limit cannot be too deep; a NUL or a surrogate can only be in a string as a
+        # \u0000 or \udXXX escape, or raw (a NUL with control characters allowed, a surrogate
+        # from a charset such as unicode_escape; UTF-8 decoding refuses them).
         deep = len(text) > 2 * limit and (len(text) > 16384 or text.count("[") + text.count("{") > limit)
         suspicious = (
             "\x00" in text
