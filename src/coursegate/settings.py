@@ -239,6 +239,11 @@ COURSEGATE_SWEEP_SECONDS = _int("COURSEGATE_SWEEP_SECONDS", 10)
 # is taken to have lost its worker and is queued again (its chunks are idempotent).
 COURSEGATE_JOB_HEARTBEAT_SECONDS = _int("COURSEGATE_JOB_HEARTBEAT_SECONDS", 10)
 COURSEGATE_JOB_STALE_SECONDS = _int("COURSEGATE_JOB_STALE_SECONDS", 45)
+# Pairs per chunk (one transaction, one heartbeat), runs a job gets before it is failed, and how long
+# a job may wait for its own after-commit dispatch before the sweep publishes it instead.
+COURSEGATE_JOB_CHUNK_SIZE = _int("COURSEGATE_JOB_CHUNK_SIZE", 500)
+COURSEGATE_JOB_MAX_ATTEMPTS = _int("COURSEGATE_JOB_MAX_ATTEMPTS", 5)
+COURSEGATE_JOB_DISPATCH_GRACE_SECONDS = _int("COURSEGATE_JOB_DISPATCH_GRACE_SECONDS", 5)
 # Enterprise bulk license enrollment: most e-mails + course run keys in one request.
 COURSEGATE_BULK_ENROLL_LIMIT = _int("COURSEGATE_BULK_ENROLL_LIMIT", 1000)
 # ... and most (e-mail, course run) pairs: a job without a broker runs inside the request.
@@ -362,10 +367,11 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["coursegate.core.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["coursegate.core.renderers.FastJSONRenderer"],
+    # Strict everywhere (core/parsers.py); the few seed leniencies are set on their own views.
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "coursegate.core.parsers.StrictJSONParser",
+        "coursegate.core.parsers.StrictFormParser",
+        "coursegate.core.parsers.StrictMultiPartParser",
     ],
     "EXCEPTION_HANDLER": "coursegate.core.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -377,6 +383,8 @@ REST_FRAMEWORK = {
         "enrollment_anon": _str("COURSEGATE_THROTTLE_ENROLLMENT_ANON", "120/minute"),
     },
 }
+# Deepest nesting of arrays and objects a JSON body may have (deeper: 400, never a RecursionError).
+COURSEGATE_JSON_MAX_DEPTH = _int("COURSEGATE_JSON_MAX_DEPTH", 64)
 # Throttles can be switched off as a whole (benchmarks, trusted networks).
 THROTTLING_ENABLED = _flag("COURSEGATE_THROTTLING", True)
 
