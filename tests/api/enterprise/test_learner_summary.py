@@ -207,6 +207,9 @@ BAD_QUERIES = [
     ({"ordering": "user_email,-course_start"}, 400, {"ordering": ["Order by one field: <field> or -<field>."]}),
     ({"page": "abc"}, 400, {"page": ["A valid page number is a positive integer (or 'last')."]}),
     ({"page": "0"}, 400, {"page": ["A valid page number is a positive integer (or 'last')."]}),
+    # Digits Python reads as digits but int() refuses (superscript, other scripts): a 400, not a 500.
+    ({"page": "\u00b2"}, 400, {"page": ["A valid page number is a positive integer (or 'last')."]}),
+    ({"page": "\u0663"}, 400, {"page": ["A valid page number is a positive integer (or 'last')."]}),
     ({"page_size": "0"}, 400, {"page_size": ["Ensure this value is greater than or equal to 1."]}),
     ({"page_size": "ten"}, 400, {"page_size": ["A valid integer is required."]}),
     ({"page": "3", "page_size": "2"}, 404, {"detail": "Invalid page."}),  # past the end (DRF, as the reference)

@@ -40,7 +40,7 @@ class LearnerSummaryQueryInput(serializers.Serializer):
         return {"order_by": name, "descending": value.startswith("-")}
 
     def validate_page(self, value: str) -> str:
-        if value != "last" and not (value.isdigit() and int(value) >= 1):
+        if value != "last" and not (value.isascii() and value.isdigit() and int(value) >= 1):
             raise serializers.ValidationError("A valid page number is a positive integer (or 'last').")
         return value
 
