@@ -269,6 +269,14 @@ else:
 # sender retries a failed delivery with exponential backoff, up to this many attempts.
 COURSEGATE_OUTBOX_MAX_ATTEMPTS = _int("COURSEGATE_OUTBOX_MAX_ATTEMPTS", 8)
 COURSEGATE_OUTBOX_RETRY_SECONDS = _int("COURSEGATE_OUTBOX_RETRY_SECONDS", 30)
+COURSEGATE_OUTBOX_RETRY_MAX_SECONDS = _int("COURSEGATE_OUTBOX_RETRY_MAX_SECONDS", 6 * 3600)
+# How long a sender holds the rows it claimed before another may take them over (renewed while alive).
+COURSEGATE_OUTBOX_LEASE_SECONDS = _int("COURSEGATE_OUTBOX_LEASE_SECONDS", 120)
+# Without a broker, a request delivers at most this many of its own e-mails itself after its commit;
+# the dispatcher's next sweep sends the rest, so a large notify never holds the response.
+COURSEGATE_OUTBOX_INLINE_MAX = _int("COURSEGATE_OUTBOX_INLINE_MAX", 200)
+# Base URL of the learner portal in license activation links; default: this server's own address.
+COURSEGATE_LEARNER_PORTAL_URL = env.get("COURSEGATE_LEARNER_PORTAL_URL", "").strip()
 
 # --- Auth ---------------------------------------------------------------------------------
 # Open edX's password policy (2..75 characters, not too like the username or e-mail): the seeds'

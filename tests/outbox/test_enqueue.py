@@ -106,3 +106,20 @@ def test_a_second_transaction_in_one_test_gets_its_own_kick(db, mailoutbox, djan
 
     assert (len(first), len(second)) == (1, 1)
     assert [m.to for m in mailoutbox] == [["ann@example.com"], ["bob@example.com"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_a_request_delivers_a_bounded_number_and_the_sweep_the_rest(smtp, settings):
+    from coursegate.outbox.sender import outbox_sweep
+
+    settings.COURSEGATE_OUTBOX_INLINE_MAX = 3
+    addresses = [f"l{i}@example.com" for i in range(5)]
+    with transaction.atomic():
+        emails_enqueue([_mail(a) for a in addresses])
+
+    assert sorted(to for to, _subject in smtp.received) == addresses[:3]
+    assert [status for _kind, _to, status in _rows()] == ["sent"] * 3 + ["pending"] * 2
+
+    assert outbox_sweep() == 2
+    assert sorted(to for to, _subject in smtp.received) == addresses
+    assert {status for _kind, _to, status in _rows()} == {"sent"}

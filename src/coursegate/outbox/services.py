@@ -9,8 +9,9 @@ block itself).
 After the commit, ONE kick per transaction hands the new rows to a sender: with CELERY_BROKER_URL
 it publishes the ``coursegate.outbox.send`` task (a broker error is logged, never raised: the rows
 are safe and the sweep delivers them); without a broker it delivers them in-process at once, as
-the notifications did before the outbox. Either way the sweep (``outbox_sweep``) delivers whatever
-a kick did not: a process killed between the commit and the send loses nothing.
+the notifications did before the outbox (at most COURSEGATE_OUTBOX_INLINE_MAX of them, so a
+notify of thousands does not hold the response). Either way the sweep (``outbox_sweep``) delivers
+whatever a kick did not: a process killed between the commit and the send loses nothing.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ class _Kick:
         if settings.CELERY_BROKER_URL:
             _publish(self.ids)
         else:
-            outbox_send_due(ids=self.ids)
+            # Inside the request that committed them: a bounded number, the sweep sends the rest.
+            outbox_send_due(ids=self.ids[: settings.COURSEGATE_OUTBOX_INLINE_MAX])
 
 
 def _kick_after_commit(ids: list[int]) -> None:
