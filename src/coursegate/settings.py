@@ -7,74 +7,22 @@ once (see ``.env.example``). The defaults give an embedded laptop setup: SQLite 
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import tempfile
 import warnings
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
 from coursegate import __version__
+from coursegate.envconf import env, secret_from_var, trusted_issuers, writable_var_dir
+from coursegate.envconf import env_flag as _flag
+from coursegate.envconf import env_int as _int
+from coursegate.envconf import env_str as _str
 
-env = os.environ
-
-
-def _str(name: str, default: str) -> str:
-    """The variable's value, or ``default`` when it is unset or blank."""
-    value = env.get(name, "").strip()
-    return value or default
-
-
-def _int(name: str, default: int) -> int:
-    value = _str(name, str(default))
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
-
-
-def _flag(name: str, default: bool) -> bool:
-    value = env.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _default_var_dir() -> Path:
-    # A source checkout keeps its state beside pyproject.toml; an installed package uses the
-    # working directory.
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "pyproject.toml").exists():
-        return checkout / "var"
-    return Path.cwd() / "var"
-
-
-VAR_DIR = Path(env.get("COURSEGATE_VAR_DIR") or _default_var_dir()).resolve()
-try:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # A real write, not os.access(): root passes access checks on a read-only file system.
-    tempfile.TemporaryFile(dir=VAR_DIR).close()
-except OSError as exc:
-    # `coursegate` prints this one line and exits (coursegate/__main__.py), instead of a traceback
-    # here or a server answering 500 to every write later.
-    raise ImproperlyConfigured(
-        f"COURSEGATE_VAR_DIR {VAR_DIR} is not a writable directory ({exc.strerror or exc}); "
-        "set COURSEGATE_VAR_DIR to one this user can create and write"
-    ) from None
+VAR_DIR = writable_var_dir()
 
 
 def _secret_from_var(name: str) -> str:
-    """Read a generated secret from var/, creating it on first use (0600)."""
-    path = VAR_DIR / name
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    return secret_from_var(VAR_DIR, name)
 
 
 DEBUG = _flag("COURSEGATE_DEBUG", False)
@@ -351,24 +299,7 @@ JWT_VERSION = "1.2.0"
 JWT_LEEWAY_SECONDS = _int("COURSEGATE_JWT_LEEWAY_SECONDS", 300)
 
 
-def _trusted_issuers(raw: str) -> list[dict]:
-    """Parse COURSEGATE_TRUSTED_JWT_ISSUERS: a JSON list of
-    {"issuer": str, "audience": str | [str], "secret": str} (HS256) or
-    {"issuer": str, "audience": ..., "public_key": "<PEM>"} (RS256)."""
-    if not raw.strip():
-        return []
-    issuers = json.loads(raw)
-    if isinstance(issuers, dict):
-        issuers = [issuers]
-    for item in issuers:
-        if "issuer" not in item or not ("secret" in item or "public_key" in item):
-            raise ValueError("each trusted JWT issuer needs 'issuer' and 'secret' or 'public_key'")
-        audience = item.get("audience") or []
-        item["audience"] = [audience] if isinstance(audience, str) else list(audience)
-    return issuers
-
-
-JWT_TRUSTED_ISSUERS = _trusted_issuers(env.get("COURSEGATE_TRUSTED_JWT_ISSUERS", ""))
+JWT_TRUSTED_ISSUERS = trusted_issuers(env.get("COURSEGATE_TRUSTED_JWT_ISSUERS", ""))
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
