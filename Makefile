@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432
 REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo serve test test-postgres test-all lint bench clean
+.PHONY: help install run demo serve test test-postgres test-slow test-all lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -30,13 +30,17 @@ run: install ## Set up (migrate + demo data) and serve on http://$(HOST):$(PORT)
 demo: install ## Load the demo data set again (prints fresh client secrets)
 	$(BIN)/coursegate demo
 
-test: install ## Run the whole test suite on SQLite (the embedded default)
-	$(BIN)/python -m pytest
+test: install ## Run the test suite on SQLite (the embedded default), without the slow suites
+	$(BIN)/python -m pytest -m "not slow"
 
-test-postgres: install ## Run the whole suite on PostgreSQL + Redis (throw-away database)
-	PG_URL=$(PG_URL) REDIS_URL=$(REDIS_URL) BIN=$(BIN) bash scripts/test-postgres.sh
+test-postgres: install ## The same suite on PostgreSQL + Redis (throw-away database)
+	PG_URL=$(PG_URL) REDIS_URL=$(REDIS_URL) BIN=$(BIN) bash scripts/test-postgres.sh -m "not slow"
 
-test-all: test test-postgres ## Both of the above (what CI runs)
+test-slow: install ## The slow suites (real servers and workers, crashes, outages, fuzzing, benchmark smoke runs) on SQLite, then PostgreSQL
+	$(BIN)/python -m pytest -m slow
+	PG_URL=$(PG_URL) REDIS_URL=$(REDIS_URL) BIN=$(BIN) bash scripts/test-postgres.sh -m slow
+
+test-all: test test-postgres test-slow ## All of the above (what CI runs, after make lint)
 
 lint: install ## ruff check, ruff format --check, mypy (the domain apps), import-linter layer contracts
 	$(BIN)/ruff check src tests bench tools
