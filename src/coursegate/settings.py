@@ -223,6 +223,8 @@ COURSEGATE_OUTBOX_LEASE_SECONDS = _int("COURSEGATE_OUTBOX_LEASE_SECONDS", 120)
 # Without a broker, a request delivers at most this many of its own e-mails itself after its commit;
 # the dispatcher's next sweep sends the rest, so a large notify never holds the response.
 COURSEGATE_OUTBOX_INLINE_MAX = _int("COURSEGATE_OUTBOX_INLINE_MAX", 200)
+# Static bearer token for GET /metrics (Prometheus scrapers); staff users' tokens work too.
+COURSEGATE_METRICS_TOKEN = env.get("COURSEGATE_METRICS_TOKEN", "").strip()
 # Base URL of the learner portal in license activation links; default: this server's own address.
 COURSEGATE_LEARNER_PORTAL_URL = env.get("COURSEGATE_LEARNER_PORTAL_URL", "").strip()
 

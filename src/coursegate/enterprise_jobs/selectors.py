@@ -104,3 +104,13 @@ def bulk_enrollment_job_report(*, job_uuid: UUID | str, customer: EnterpriseCust
         finished=job.finished,
         error=job.error or None,
     )
+
+
+def bulk_enrollment_job_counts(*, now: datetime) -> dict[str, int]:
+    """Jobs per status (every status present, 0 when none) plus ``stalled``: running jobs whose
+    heartbeat stopped (the sweep hands them out again). For the metrics endpoint."""
+    counts = dict.fromkeys(BulkEnrollmentJob.Status.values, 0)
+    for row in BulkEnrollmentJob.objects.values("status").annotate(n=Count("pk")).order_by():
+        counts[row["status"]] = row["n"]
+    counts["stalled"] = BulkEnrollmentJob.objects.stalled(now=now).count()
+    return counts
