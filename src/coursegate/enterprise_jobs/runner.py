@@ -128,19 +128,7 @@ def _job_process(job_pk, attempt: int) -> bool:
     """Run every queued row; False when another run took the job over (this one's heartbeat went
     stale) and this one stopped."""
     job = BulkEnrollmentJob.objects.select_related("customer", "requested_by").get(pk=job_pk)
-    now = timezone.now()
-    keys = set(
-        BulkEnrollmentJobRow.objects.filter(job=job).order_by().values_list("course_run_key", flat=True).distinct()
-    )
-    runs = course_runs_by_key(keys)
-    active = SubscriptionPlan.objects.filter(
-        customer_id=job.customer_id, is_active=True, start_date__lte=now, expiration_date__gte=now
-    )
-    if job.subscription_uuid is not None:
-        active = active.filter(pk=job.subscription_uuid)
-    plans = list(active.order_by("-expiration_date", "pk"))
-    plans_for_run = _plans_covering(plans, runs)
-    modes = {key: _license_mode(run, now) for key, run in runs.items()}
+    context = _job_context(job, timezone.now())
 
     chunk_size = getattr(settings, "COURSEGATE_JOB_CHUNK_SIZE", JOB_CHUNK_SIZE)
     last_id = 0  # walk the rows in id order (the primary key index), never re-scanning done ones
@@ -162,7 +150,38 @@ def _job_process(job_pk, attempt: int) -> bool:
                 # chunk enrolls a learner in all its runs, so it gets one e-mail for them.
                 rows += queued.filter(id__gt=rows[-1].pk, email=rows[-1].email)
             last_id = rows[-1].pk
-            _job_chunk_process(job, rows, runs=runs, plans=plans, plans_for_run=plans_for_run, modes=modes)
+            _job_chunk_process(job, rows, **context)
+
+
+def _job_context(job: BulkEnrollmentJob, now: datetime, keys: set[str] | None = None) -> dict:
+    """What every chunk of ``job`` needs (the runs of ``keys``, default all of the job's): the runs
+    by key, the customer's plans active now (latest-expiring first), the plans covering each run,
+    and the mode a license enrolls in on each run."""
+    if keys is None:
+        keys = set(
+            BulkEnrollmentJobRow.objects.filter(job=job).order_by().values_list("course_run_key", flat=True).distinct()
+        )
+    runs = course_runs_by_key(keys)
+    active = SubscriptionPlan.objects.filter(
+        customer_id=job.customer_id, is_active=True, start_date__lte=now, expiration_date__gte=now
+    )
+    if job.subscription_uuid is not None:
+        active = active.filter(pk=job.subscription_uuid)
+    plans = list(active.order_by("-expiration_date", "pk"))
+    return {
+        "runs": runs,
+        "plans": plans,
+        "plans_for_run": _plans_covering(plans, runs),
+        "modes": {key: _license_mode(run, now) for key, run in runs.items()},
+    }
+
+
+def bulk_enrollment_rows_process(*, job: BulkEnrollmentJob, rows: list[BulkEnrollmentJobRow]) -> None:
+    """Process ``rows`` of ``job`` again, now, as a chunk of its run does (same rules, outcomes,
+    enterprise enrollments and e-mail), in the caller's transaction: the rows a learner's license
+    activation releases (activation.py). A row already ``success`` stays so (enrolling is idempotent)."""
+    if rows:
+        _job_chunk_process(job, rows, **_job_context(job, timezone.now(), {row.course_run_key for row in rows}))
 
 
 def _plans_covering(plans: list[SubscriptionPlan], runs: dict) -> dict[str, list[SubscriptionPlan]]:

@@ -1,8 +1,10 @@
 """One new learner through the API alone (issue 12): the account is created (Appsembler's
 accounts/create), the customer's admin assigns it a license, the learner signs in (password grant),
 lists its licenses (the activation key is there) and activates one, and the admin's license list
-shows it activated. Only the tenant (customer, catalog, plan) and the OAuth clients are set up
-directly."""
+shows it activated. The admin's bulk license enrollment job, started while the license was only
+assigned, has the learner's row ``pending`` until the activation makes it ``success``; the
+Enrollment API and the learner summary then show the enrollment. Only the tenant (customer,
+catalog, plan, course run) and the OAuth clients are set up directly."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from rest_framework.test import APIClient
 
 from coursegate.subscriptions.services import plan_upsert
 from tests.api.enterprise.conftest import CUSTOMER_A
+from tests.api.enterprise.jobs_support import FIH
 from tests.api.enterprise.license_support import PLAN_A, _dt
 
 
@@ -19,8 +22,11 @@ def _json_client(token: str | None = None, scheme: str = "JWT") -> APIClient:
     return client
 
 
-def test_a_new_learner_activates_the_license_an_admin_assigned_to_it(enterprise_world, staff, client_for, oauth_app):
+def test_a_new_learner_activates_the_license_an_admin_assigned_to_it(
+    enterprise_world, staff, client_for, oauth_app, make_run, django_capture_on_commit_callbacks
+):
     w = enterprise_world
+    make_run(FIH, modes=("audit", "verified"))
     plan_upsert(uuid=PLAN_A, customer=w.customer_a, catalog=w.catalog_a, title="Customer A subscription",
                 num_licenses=3, start_date=_dt("2024-01-01"), expiration_date=_dt("2030-12-31"))  # fmt: skip
     portal_id, portal_secret = oauth_app(staff)  # the learner portal's client (password grant)
@@ -38,6 +44,21 @@ def test_a_new_learner_activates_the_license_an_admin_assigned_to_it(enterprise_
         format="json",
     )
     assert assigned.json()["num_successful_assignments"] == 1
+
+    # 2b. The admin enrolls the learner in a course with the license, before it is activated.
+    with django_capture_on_commit_callbacks(execute=True):
+        started = admin.post(
+            f"/enterprise/v1/bulk-license-enrollment?enterprise_customer_uuid={CUSTOMER_A}",
+            {"emails": ["newbie@example.com"], "course_run_keys": [FIH], "notify": False},
+            format="json",
+        )
+    assert started.status_code == 201, started.content
+    job_url = (
+        f"/enterprise/v1/bulk-license-enrollment?enterprise_customer_uuid={CUSTOMER_A}"
+        f"&bulk_enrollment_job_uuid={started.json()['job_id']}"
+    )
+    [waiting] = admin.get(job_url).json()["results"]
+    assert (waiting["status"], waiting["notes"]) == ("pending", "pending license activation")
 
     # 3. The learner signs in; its JWT carries the learner role the link gave it.
     signed_in = APIClient().post(
@@ -62,6 +83,17 @@ def test_a_new_learner_activates_the_license_an_admin_assigned_to_it(enterprise_
     activated = learner.post(f"/enterprise/v1/license-activation/?activation_key={mine['activation_key']}")
     assert activated.status_code == 200, activated.content
     assert (activated.json()["uuid"], activated.json()["status"]) == (mine["uuid"], "activated")
+
+    # 5b. The job's row for the learner is done now, and the enrollment is there for every family.
+    [done] = admin.get(job_url).json()["results"]
+    assert (done["email"], done["course_run_key"], done["status"]) == ("newbie@example.com", FIH, "success")
+    enrollments = _json_client(signed_in.json()["access_token"]).get("/api/enrollment/v1/enrollment")
+    assert [(e["course_details"]["course_id"], e["mode"], e["is_active"]) for e in enrollments.json()] == [
+        (FIH, "verified", True)
+    ]
+    summary = admin.get(f"/enterprise/v3/enterprise-customer/{CUSTOMER_A}/learner-summary").json()["results"]
+    # (the account's own e-mail as registered, and the course key, as the seed's summary has them)
+    assert [(row["user_email"], row["course_key"]) for row in summary] == [("Newbie@Example.com", "HarvardX+FIH")]
 
     # 6. The admin's list of the plan's licenses shows it activated.
     admin_view = admin.get(f"/enterprise/v1/subscriptions/{PLAN_A}/licenses/", {"user_email": "newbie@example.com"})

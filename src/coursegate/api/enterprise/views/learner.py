@@ -22,9 +22,9 @@ from coursegate.api.enterprise.serializers.learner import (
 )
 from coursegate.api.enterprise.views.base import EnterpriseApiView
 from coursegate.core.serializers import parse
+from coursegate.enterprise_jobs.activation import license_activate_and_release_rows
 from coursegate.subscriptions.learner import (
     customer_agreement,
-    learner_license_activate,
     learner_license_get,
     learner_licenses,
 )
@@ -68,7 +68,7 @@ class LicenseActivationView(EnterpriseApiView):
         key = parse(ActivationQuery, request.query_params)["activation_key"]
         license = learner_license_get(user=request.user, activation_key=key)
         self.check_object_permissions(request, license)
-        license = learner_license_activate(license=license, user=request.user)
+        license = license_activate_and_release_rows(license=license, user=request.user)
         agreement = customer_agreement(customer_uuid=license.plan.customer_id)
         return Response(render_licenses([license], agreement)[0])
 
