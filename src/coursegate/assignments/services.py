@@ -34,6 +34,7 @@ from coursegate.assignments.models import (
 )
 from coursegate.assignments.notifications import assignment_emails_enqueue
 from coursegate.catalogs.models import CatalogItem, ContentItem
+from coursegate.enterprise.services import learners_link_bulk
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +210,10 @@ def policy_allocate(
         [LearnerContentAssignmentAction(assignment=a, action_type=Action.NOTIFIED, completed_at=now) for a in notified]
     )
     if notified:
+        # The learners become the customer's learners (the reference's `learner_linked` step): a
+        # link with an account carries the enterprise_learner role, and an address without an
+        # account is linked when one registers with it.
+        learners_link_bulk(customer=policy.customer, emails=[a.learner_email for a in notified])
         assignment_emails_enqueue("allocated", notified, policy=policy)
     log.info("%s allocated %s to %d learners of policy %s", actor or "system", content_key, len(notified), policy.pk)
     return AllocationResult(created=created, updated=to_reallocate, no_change=no_change)
