@@ -20,25 +20,13 @@ from coursegate.assignments.models import LearnerContentAssignment
 from coursegate.demo.loading import POLICY_A
 from coursegate.enrollments.models import Enrollment
 from coursegate.events.models import ApprenticeshipEvent
+from tests.api.apprenticeship_events.support import SEED_EVENT
 
 RUN = "course-v1:edX+DemoX+Demo_Course"
 ACCOUNT = {"username": "newbie", "email": "newbie@example.com", "password": "edx-password-1", "name": "New Bie"}
 ALLOCATE = f"/enterprise/v1/policy-allocation/{POLICY_A}/allocate/"
 ALLOCATION = {"learner_emails": ["new@example.com"], "content_key": "edx+api101", "content_price_cents": 1000}
-EVENT = {  # seed 004's example
-    "event": "An event",
-    "apprenticeshipId": 444,
-    "paymentStatus": "active",
-    "agreementStatus": "agreed",
-    "providerId": "1111",
-    "learnerId": "9999",
-    "trainingType": "framework",
-    "trainingId": "3333",
-    "employerAccountId": "2222",
-    "trainingStartDate": "2017-01-31T00:00:00",
-    "trainingEndDate": "2017-12-31T00:00:00",
-    "trainingTotalCost": 123.45,
-}
+EVENT = SEED_EVENT  # seed 004's example
 
 
 @pytest.fixture
