@@ -16,8 +16,7 @@ import argparse
 import json
 import urllib.request
 
-from _load import run_load
-from _ratio import emit
+from _load import against_health, run_load
 from _server import demo_server, token
 
 TARGET = 0.4  # issue 10: list requests/s >= 0.4 x /health requests/s
@@ -64,29 +63,15 @@ def main() -> None:
         url, health_url = f"{base}/api/enrollment/v1/enrollment", f"{base}/health"
         with urllib.request.urlopen(urllib.request.Request(url, headers=dict([headers[kinds[0]].split(": ", 1)]))) as r:
             enrollments = len(json.load(r))
-        run_load(health_url, "Accept: application/json", 1, connections)  # warm-up
-        for header in headers.values():
-            run_load(url, header, 1, connections)
-        before = run_load(health_url, "Accept: application/json", seconds, connections)
-        results = {kind: run_load(url, header, seconds, connections) for kind, header in headers.items()}
-        after = run_load(health_url, "Accept: application/json", seconds, connections)
-        health = (before["rps"] + after["rps"]) / 2
-        for kind, result in results.items():
-            emit(
-                benchmark=f"GET /api/enrollment/v1/enrollment ({kind})",
-                value=result["rps"],
-                unit="req/s",
-                limit=health,
-                limit_name="GET /health req/s",
-                target=TARGET,
-                scale=f"{enrollments} enrollments, 2 workers, {connections} connections, {seconds} s",
-                tool=result["tool"],
-                p50=result["p50"],
-                p99=result["p99"],
-                errors=result["errors"],
-                health_before=before["rps"],
-                health_after=after["rps"],
-            )
+        against_health(
+            health_url,
+            {kind: (lambda secs, h=header: run_load(url, h, secs, connections)) for kind, header in headers.items()},
+            seconds=seconds,
+            connections=connections,
+            benchmark="GET /api/enrollment/v1/enrollment ({kind})",
+            target=TARGET,
+            scale=f"{enrollments} enrollments, 2 workers, {connections} connections, {seconds} s",
+        )
 
 
 if __name__ == "__main__":

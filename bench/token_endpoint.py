@@ -15,84 +15,12 @@ script's directory comes first on sys.path, and the standard library's ``token``
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import re
-import shutil
-import subprocess
-import tempfile
-import threading
-import time
-from http.client import HTTPConnection
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-from _load import run_load
-from _ratio import emit
+from _load import against_health, post_load
 from _server import demo_server
 
 TARGET = 0.25  # issue 10: token requests/s >= 0.25 x /health requests/s
-FORM = "application/x-www-form-urlencoded"
-
-
-def _wrk_post(url: str, body: str, seconds: int, connections: int) -> dict:
-    threads = min(2, connections)  # wrk needs at least one connection per thread
-    script = f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\nwrk.headers["Content-Type"] = "{FORM}"\n'
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
-    try:
-        out = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", handle.name, url],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    finally:
-        os.unlink(handle.name)
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {
-        "tool": "wrk",
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1),
-        "p99": re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1),
-        "errors": int(non2xx.group(1)) if non2xx else 0,
-    }
-
-
-def _python_post(url: str, body: str, seconds: int, connections: int) -> dict:
-    parts = urlsplit(url)
-    counts, errors, latencies = [0] * connections, [0] * connections, []
-    deadline = time.monotonic() + seconds
-
-    def worker(i: int) -> None:
-        conn = HTTPConnection(parts.hostname, parts.port)
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            conn.request("POST", parts.path, body=body, headers={"Content-Type": FORM})
-            response = conn.getresponse()
-            response.read()
-            latencies.append(time.perf_counter() - started)
-            counts[i] += 1
-            errors[i] += response.status != 200
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    latencies.sort()
-    return {
-        "tool": "python",
-        "rps": sum(counts) / seconds,
-        "errors": sum(errors),
-        "p50": f"{latencies[len(latencies) // 2] * 1000:.1f}ms",
-        "p99": f"{latencies[int(len(latencies) * 0.99)] * 1000:.1f}ms",
-    }
-
-
-def post_load(url: str, body: str, seconds: int, connections: int) -> dict:
-    """POST the form ``body`` to ``url`` for ``seconds`` over ``connections``, like _load.run_load."""
-    runner = _wrk_post if shutil.which("wrk") else _python_post
-    return runner(url, body, seconds, connections)
 
 
 def main() -> None:
@@ -107,32 +35,16 @@ def main() -> None:
         form = {"grant_type": "client_credentials", "client_id": client["client_id"]}
         form["client_secret"] = client["client_secret"]
         url, health_url = f"{base}/oauth2/access_token", f"{base}/health"
-        header = "Accept: application/json"
-        run_load(health_url, header, 1, connections)  # warm-up
-        post_load(url, urlencode({**form, "token_type": "jwt"}), 1, connections)
-        before = run_load(health_url, header, seconds, connections)
-        results = {
-            kind: post_load(url, urlencode(form | extra), seconds, connections)
-            for kind, extra in (("jwt", {"token_type": "jwt"}), ("opaque", {}))
-        }
-        after = run_load(health_url, header, seconds, connections)
-        health = (before["rps"] + after["rps"]) / 2
-        for kind, result in results.items():
-            emit(
-                benchmark=f"POST /oauth2/access_token client credentials ({kind})",
-                value=result["rps"],
-                unit="req/s",
-                limit=health,
-                limit_name="GET /health req/s",
-                target=TARGET,
-                scale=f"2 workers, {connections} connections, {seconds} s",
-                tool=result["tool"],
-                p50=result["p50"],
-                p99=result["p99"],
-                errors=result["errors"],
-                health_before=before["rps"],
-                health_after=after["rps"],
-            )
+        bodies = {"jwt": urlencode({**form, "token_type": "jwt"}), "opaque": urlencode(form)}
+        against_health(
+            health_url,
+            {kind: (lambda secs, b=body: post_load(url, b, secs, connections)) for kind, body in bodies.items()},
+            seconds=seconds,
+            connections=connections,
+            benchmark="POST /oauth2/access_token client credentials ({kind})",
+            target=TARGET,
+            scale=f"2 workers, {connections} connections, {seconds} s",
+        )
 
 
 if __name__ == "__main__":
