@@ -23,14 +23,37 @@ class AssignmentConfigurationNotFoundError(NotFoundError):
 class AllocationRefusedError(Exception):
     """A business rule refuses the allocation; ``reason`` is the reference's code
     (policy_expired, content_not_in_catalog, subsidy_expired, not_enough_value_in_subsidy,
-    policy_spend_limit_reached, PriceValidationError)."""
+    policy_spend_limit_reached, PriceValidationError). ``entry`` is the answer's element
+    (reasons.reason_entry: reason, user_message, policy_uuids, metadata)."""
 
-    def __init__(self, *, reason: str, user_message: str, policy_uuid, error_message: str = ""):
-        super().__init__(user_message)
-        self.reason = reason
-        self.user_message = user_message
-        self.policy_uuid = policy_uuid
+    def __init__(self, *, entry: dict, error_message: str = ""):
+        super().__init__(entry["user_message"] or entry["reason"])
+        self.entry = entry
+        self.reason = entry["reason"]
         self.error_message = error_message
+
+
+class RedemptionRefusedError(Exception):
+    """The learner cannot redeem this content with this policy; ``entries`` lists why
+    (reasons.reason_entry each). Nothing was written."""
+
+    def __init__(self, entries: list[dict]):
+        super().__init__(", ".join(e["reason"] for e in entries))
+        self.entries = entries
+
+
+class PolicyLockedError(Exception):
+    """Another redemption holds the policy's lock; the client may retry."""
+
+    message = "Enrollment currently locked for this subsidy access policy."
+
+
+class NoAssignmentsToActOnError(Exception):
+    """remind-all / cancel-all matched no assignment the action applies to (reference: 404, empty)."""
+
+    def __init__(self, action: str):
+        super().__init__(f"no assignment to {action}")
+        self.action = action
 
 
 class AssignmentsNotActionableError(Exception):

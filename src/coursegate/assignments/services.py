@@ -33,6 +33,7 @@ from coursegate.assignments.models import (
     SubsidyAccessPolicy,
 )
 from coursegate.assignments.notifications import assignment_emails_enqueue
+from coursegate.assignments.reasons import customer_admin_emails, reason_entry
 from coursegate.catalogs.models import CatalogItem, ContentItem
 from coursegate.enterprise.services import learners_link_bulk
 
@@ -44,14 +45,6 @@ REALLOCATABLE = {State.CANCELLED, State.ERRORED, State.EXPIRED, State.REVERSED}
 CANCELABLE = {State.ALLOCATED, State.ERRORED}
 PRICE_LOWER, PRICE_UPPER = 0.95, 1.05
 
-MESSAGES = {
-    "policy_expired": "You can't enroll right now because this budget is no longer active.",
-    "content_not_in_catalog": "This content is not in the budget's catalog.",
-    "subsidy_expired": "You can't enroll right now because your funds expired.",
-    "not_enough_value_in_subsidy": "You can't enroll right now because your organization doesn't have enough funds.",
-    "policy_spend_limit_reached": "You can't enroll right now because this budget's spend limit would be exceeded.",
-    "PriceValidationError": "An error occurred while validating the provided price.",
-}
 
 
 @dataclass(frozen=True)
@@ -62,9 +55,9 @@ class AllocationResult:
 
 
 def _refuse(policy, reason: str, error_message: str = "") -> AllocationRefusedError:
-    return AllocationRefusedError(
-        reason=reason, user_message=MESSAGES[reason], policy_uuid=policy.pk, error_message=error_message
-    )
+    """The reference's refusal: its user_message and the customer's admins as metadata."""
+    entry = reason_entry(reason, [policy.pk], customer_admin_emails(policy.customer_id))
+    return AllocationRefusedError(entry=entry, error_message=error_message)
 
 
 def _content_in_catalog(policy: SubsidyAccessPolicy, content_key: str) -> ContentItem | None:

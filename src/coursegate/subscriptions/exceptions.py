@@ -87,3 +87,17 @@ class RevokeAllCapError(SubscriptionError):
     def __init__(self):
         # license-manager's message, word for word (reference/learner_side.md §4.6)
         super().__init__("Cannot revoke all licenses when revocation cap is enabled for the subscription plan")
+
+
+class NoPendingLicensesError(SubscriptionError):
+    """Nothing to remind: no license pending activation matches (reference/learner_side.md §4.4,
+    §4.5). ``message`` is license-manager's sentence, naming the first e-mail when e-mails were
+    given."""
+
+    def __init__(self, email: str | None = None):
+        if email is None:
+            super().__init__("Could not find any licenses pending activation")
+        else:
+            super().__init__(
+                f"Could not find any licenses pending activation that are associated with the email: {email}"
+            )

@@ -13,7 +13,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from coursegate.api.enterprise.serializers.contains import NO_KEYS, NoContentKeysError
-from coursegate.assignments.exceptions import AllocationRefusedError, AssignmentsNotActionableError
+from coursegate.assignments.exceptions import (
+    AllocationRefusedError,
+    AssignmentsNotActionableError,
+    NoAssignmentsToActOnError,
+    PolicyLockedError,
+    RedemptionRefusedError,
+)
 from coursegate.core.errors import ErrorTable
 from coursegate.enterprise_jobs.exceptions import (
     BulkEnrollmentJobCustomerMismatchError,
@@ -27,12 +33,13 @@ from coursegate.subscriptions.exceptions import (
     LicenseRevokedError,
     LicenseRevokeInputError,
     LicenseShortageError,
+    NoPendingLicensesError,
     RevokeAllCapError,
 )
 
 
 def _allocation_refused(exc: AllocationRefusedError) -> Response:
-    body = {"reason": exc.reason, "user_message": exc.user_message, "policy_uuids": [str(exc.policy_uuid)]}
+    body = dict(exc.entry)
     if exc.error_message:
         body["error_message"] = exc.error_message
     return Response([body], status=422)
@@ -82,11 +89,17 @@ ERRORS: ErrorTable = {
     # The learner's and the admin's license endpoints (reference/learner_side.md §3.1, §4.6)
     LicenseRevokedError: lambda exc: Response({"detail": exc.message}, status=422),
     RevokeAllCapError: lambda exc: Response({"detail": exc.message}, status=422),
+    NoPendingLicensesError: lambda exc: Response({"detail": exc.message}, status=404),
     # contains_content_items without any key: the reference's bare list (learner_side.md §6.1)
     NoContentKeysError: lambda exc: Response([NO_KEYS], status=400),
     # Policies and assignments
     AllocationRefusedError: _allocation_refused,
     AssignmentsNotActionableError: _not_actionable,
+    # remind-all / cancel-all with nothing to act on: the reference's empty 404 (learner_side.md §5.4)
+    NoAssignmentsToActOnError: lambda exc: Response(None, status=404),
+    # Learner credit redemption (learner_side.md §5.3): the reasons list; the lock is retryable.
+    RedemptionRefusedError: lambda exc: Response(exc.entries, status=422),
+    PolicyLockedError: lambda exc: Response({"detail": exc.message}, status=429),
     # Bulk license enrollment jobs
     BulkEnrollmentRequestInvalidError: lambda exc: Response(exc.errors, status=400),
     # A job read through another customer than its own: DRF's 403 body, as an object permission's.

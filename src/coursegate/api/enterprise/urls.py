@@ -11,6 +11,7 @@ from coursegate.api.enterprise.views import (
     learner,
     learner_summary,
     plan_licenses,
+    redemption,
     subscriptions,
 )
 
@@ -36,7 +37,32 @@ urlpatterns = [
         assignments.AssignmentsCancelView.as_view(),
         name="enterprise-assignments-cancel",
     ),
+    re_path(
+        rf"^{CONFIGURATION}/remind-all/?$",
+        assignments.AssignmentsRemindAllView.as_view(),
+        name="enterprise-assignments-remind-all",
+    ),
+    re_path(
+        rf"^{CONFIGURATION}/cancel-all/?$",
+        assignments.AssignmentsCancelAllView.as_view(),
+        name="enterprise-assignments-cancel-all",
+    ),
     re_path(rf"^{CONFIGURATION}/?$", assignments.AssignmentsListView.as_view(), name="enterprise-assignments-list"),
+    re_path(
+        r"^v1/policy-redemption/credits_available/?$",
+        redemption.CreditsAvailableView.as_view(),
+        name="enterprise-policy-credits-available",
+    ),
+    re_path(
+        r"^v1/policy-redemption/enterprise-customer/(?P<customer_uuid>[^/]+)/can-redeem/?$",
+        redemption.CanRedeemView.as_view(),
+        name="enterprise-policy-can-redeem",
+    ),
+    re_path(
+        r"^v1/policy-redemption/(?P<policy_uuid>[^/]+)/redeem/?$",
+        redemption.PolicyRedeemView.as_view(),
+        name="enterprise-policy-redeem",
+    ),
     re_path(r"^v2/enterprise-catalogs/?$", catalogs.CatalogListView.as_view(), name="enterprise-catalog-list"),
     re_path(rf"^{CATALOG}/?$", catalogs.CatalogDetailView.as_view(), name="enterprise-catalog-detail"),
     re_path(
@@ -83,6 +109,16 @@ urlpatterns = [
     ),
     re_path(
         rf"^{PLAN_LICENSES}/csv/?$", plan_licenses.PlanLicenseCsvView.as_view(), name="enterprise-plan-licenses-csv"
+    ),
+    re_path(
+        rf"^{PLAN_LICENSES}/remind/?$",
+        plan_licenses.PlanLicenseRemindView.as_view(),
+        name="enterprise-plan-licenses-remind",
+    ),
+    re_path(
+        rf"^{PLAN_LICENSES}/remind-all/?$",
+        plan_licenses.PlanLicenseRemindAllView.as_view(),
+        name="enterprise-plan-licenses-remind-all",
     ),
     re_path(
         rf"^{PLAN_LICENSES}/revoke-all/?$",

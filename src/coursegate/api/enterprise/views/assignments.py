@@ -152,3 +152,11 @@ class AssignmentsListView(AssignmentConfigurationApiView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(AssignmentOutput(page, many=True, context=rendering_context(page)).data)
+
+
+class AssignmentsRemindAllView(AssignmentConfigurationApiView):
+    """POST .../admin/assignments/remind-all/ (to be built)."""
+
+
+class AssignmentsCancelAllView(AssignmentConfigurationApiView):
+    """POST .../admin/assignments/cancel-all/ (to be built)."""

@@ -140,3 +140,11 @@ class PlanLicenseRevokeAllView(SubscriptionApiView):
         plan = self.get_plan(plan_uuid)
         licenses_revoke_all(plan=plan, actor=request.user)
         return HttpResponse(status=204)  # no body at all (a JSON renderer would write "null")
+
+
+class PlanLicenseRemindView(SubscriptionApiView):
+    """POST .../licenses/remind/ (to be built)."""
+
+
+class PlanLicenseRemindAllView(SubscriptionApiView):
+    """POST .../licenses/remind-all/ (to be built)."""
