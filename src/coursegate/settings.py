@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "coursegate.events",
     "coursegate.assignments",
     "coursegate.demo",
+    "coursegate.provisioning",
 ]
 
 MIDDLEWARE = [

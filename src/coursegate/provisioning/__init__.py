@@ -1,0 +1,1 @@
+"""Provisioning from files: ``coursegate import`` / ``coursegate export`` (issue 13)."""
