@@ -13,6 +13,8 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 
 from coursegate import __version__
+from coursegate.core.logformat import logging_config
+from coursegate.edge import edge_settings, num_proxies
 from coursegate.envconf import env, secret_from_var, trusted_issuers, writable_var_dir
 from coursegate.envconf import env_flag as _flag
 from coursegate.envconf import env_int as _int
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "oauth2_provider",
     "drf_spectacular",
@@ -61,14 +64,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: the request id every log line and every 5xx carries, then the outage answer
+    # Outermost: the request id every log line and every 5xx carries, the request metrics
+    # (core/metrics.py, counted for every answer, the refusals below included), then the outage answer
     # (503 + Retry-After) for a database or broker that does not answer, then the input guard
     # (NUL, lone surrogates, malformed percent-encoding in the path, query string and headers).
     "coursegate.core.middleware.RequestIdMiddleware",
+    "coursegate.core.metrics.MetricsMiddleware",
     "coursegate.core.outage.OutageMiddleware",
     "coursegate.core.input_guard.InputGuardMiddleware",
     "coursegate.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -316,6 +322,7 @@ REST_FRAMEWORK = {
         "coursegate.core.parsers.StrictMultiPartParser",
     ],
     "EXCEPTION_HANDLER": "coursegate.core.errors.exception_handler",
+    "NUM_PROXIES": num_proxies(),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {
@@ -356,6 +363,8 @@ SERVE_PORT = _int("COURSEGATE_PORT", 8000)
 SERVE_WORKERS = _int("COURSEGATE_WORKERS", 2)
 SERVE_THREADS = _int("COURSEGATE_THREADS", 1)
 SERVE_FORWARDED_ALLOW_IPS = _str("COURSEGATE_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket: off unless this instance is given its own path.
+SERVE_CONTROL_SOCKET = _str("COURSEGATE_CONTROL_SOCKET", "")
 # SERVE_TIMEOUT (COURSEGATE_SERVE_TIMEOUT, gunicorn's --timeout) is read with the database
 # settings above: the statement budget follows it. Long work is a job instead.
 # `coursegate serve` starts `coursegate dispatcher` (the sweeps) beside gunicorn unless false.
@@ -372,20 +381,10 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # Static files (admin, Swagger UI) are served from the installed apps, no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "coursegate.core.middleware.RequestIdLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
-    "root": {"handlers": ["console"], "level": _str("COURSEGATE_LOG_LEVEL", "INFO").upper()},
-    "loggers": {
-        "django.request": {"level": "ERROR"},
-        "oauth2_provider": {"level": "ERROR"},
-    },
-}
+# Every line carries the request id; COURSEGATE_LOG_FORMAT=json for one JSON object per line.
+LOGGING = logging_config(
+    level=_str("COURSEGATE_LOG_LEVEL", "INFO").upper(), json_lines=_str("COURSEGATE_LOG_FORMAT", "plain") == "json"
+)
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    CSRF_COOKIE_HTTPONLY = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# --- HTTPS, cookies, CORS, proxies: coursegate/edge.py ------------------------------------
+globals().update(edge_settings(DEBUG))

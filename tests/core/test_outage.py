@@ -128,10 +128,12 @@ def test_a_throttled_drf_view_answers_503_when_the_cache_does_not_answer(unreach
     _assert_outage_answer(response, "cache")
 
 
-def test_health_says_the_database_answers(api_client, db):
+def test_health_says_the_database_and_the_cache_answer(api_client, db):
     response = api_client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": connection.vendor}
+    assert response.json() == {
+        "status": "ok", "database": connection.vendor, "cache": "ok", "broker": "not configured"
+    }  # fmt: skip
 
 
 def test_ready_checks_database_cache_and_broker(api_client, db):

@@ -28,6 +28,13 @@ def on_exit(server) -> None:
             _dispatcher.kill()
 
 
+def child_exit(server, worker) -> None:
+    """A worker ended: drop its live samples from the shared metrics directory (core/metrics.py)."""
+    from coursegate.core.metrics import worker_exited
+
+    worker_exited(worker.pid)
+
+
 def post_worker_init(worker) -> None:
     """Warm the worker, then move everything loaded so far out of the garbage collector's sight.
 

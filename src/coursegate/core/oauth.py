@@ -40,6 +40,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 
 from coursegate.core.client_secrets import basic_credentials, client_secret_check
 from coursegate.core.jwt import TokenInvalid, jwt_decode, jwt_encode_for, looks_like_jwt, token_id
+from coursegate.core.metrics import token_issued
 from coursegate.core.rows import Columns, insert, read_cursor
 
 # Grant names on the wire (RFC 6749) and as oauth2_provider stores them on an application.
@@ -87,8 +88,10 @@ class CoursegateOAuth2Validator(OAuth2Validator):
         else:
             with _token_issuance():
                 self._save_bearer_token(token, request, *args, **kwargs)
-        if _jwt_requested(getattr(request, "token_type", None), request.headers.get("HTTP_X_TOKEN_TYPE")):
+        jwt = _jwt_requested(getattr(request, "token_type", None), request.headers.get("HTTP_X_TOKEN_TYPE"))
+        if jwt:
             token.update(_as_jwt(token, request, getattr(request, "issued_access_token", None)))
+        token_issued(grant_type=request.grant_type, jwt=jwt)
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None):
         if request.grant_type == "client_credentials":

@@ -1,15 +1,17 @@
 """Service-level endpoints: ``GET /`` (what this is, where the docs are), ``GET /health`` (the
-database answers) and ``GET /health/ready`` (database, cache and broker answer)."""
+database and the cache answer; the broker's state) and ``GET /health/ready`` (database, cache and
+broker all answer, checked afresh)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from coursegate.core.outage import RETRY_AFTER_SECONDS
 
@@ -37,18 +39,59 @@ def root(request):
     )
 
 
-@require_GET
+@require_safe
 def health(request):
-    """GET /health — 200 {"status": "ok"} when the database answers a ``SELECT 1``, 503 with
-    Retry-After otherwise. Kept to that one round trip: load balancers poll it, and the
-    benchmarks use it as the fastest answer the server can give."""
-    problem = _database_problem()
-    if problem:
-        return _unavailable({"database": problem})
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    """GET or HEAD /health — for load balancers: 200 {"status": "ok", "database", "cache",
+    "broker"} when the database and the cache answer; 503 with Retry-After naming the one that
+    does not. A broker that does not answer makes the status "degraded" but keeps the 200: requests
+    are still served and the work they queue is handed out by the sweeps once it is back
+    (docs/reliability.md). The database is asked every time (one ``SELECT 1``: the benchmarks use
+    this answer as the fastest the server can give); the cache's and the broker's answers are
+    reused for a moment (_Memo) so polling stays that cheap."""
+    problems = {"database": _database_problem(), "cache": _CACHE.get(_cache_read_problem)}
+    failing = {name: problem for name, problem in problems.items() if problem}
+    if failing:
+        return _unavailable(failing)
+    broker = _BROKER.get(_broker_problem) if settings.CELERY_BROKER_URL else None
+    return JsonResponse(
+        {
+            "status": "degraded" if broker else "ok",
+            "database": connection.vendor,
+            "cache": "ok",
+            "broker": broker or ("ok" if settings.CELERY_BROKER_URL else "not configured"),
+        }
+    )
 
 
-@require_GET
+class _Memo:
+    """A check's last answer, reused for ``seconds`` in this process."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.until = 0.0
+        self.value: str | None = None
+
+    def get(self, check) -> str | None:
+        now = time.monotonic()
+        if now >= self.until:
+            self.value = check()
+            self.until = now + self.seconds
+        return self.value
+
+
+_CACHE = _Memo(1.0)
+_BROKER = _Memo(10.0)
+
+
+def _cache_read_problem() -> str | None:
+    try:
+        cache.get("coursegate:health")
+    except Exception as exc:  # noqa: BLE001  (any cache backend's error means "not answering")
+        return f"unreachable ({type(exc).__name__})"
+    return None
+
+
+@require_safe
 def ready(request):
     """GET /health/ready — 200 when the database, the cache and the broker (when one is
     configured) all answer; 503 with Retry-After naming each one that does not. For readiness

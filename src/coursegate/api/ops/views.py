@@ -1,9 +1,10 @@
 """Operator endpoints (not an API family, and not in the OpenAPI document): ``GET /metrics``.
 
-Prometheus' text exposition format. The figures an operator alerts on are the ones that show
-work a crash or an outage left behind: e-mails waiting or failed in the outbox (and the age of
-the oldest one not yet delivered), bulk enrollment jobs per status and those whose heartbeat
-stopped. Each scrape costs four small aggregate queries.
+Prometheus' text exposition format. First the figures an operator alerts on that show work a
+crash or an outage left behind: e-mails waiting or failed in the outbox (and the age of the
+oldest one not yet delivered), bulk enrollment jobs per status and those whose heartbeat stopped
+(four small aggregate queries per scrape). Then the HTTP layer's counters and latency histogram by
+route, and the tokens issued (core/metrics.py; all of a server's workers added up).
 
 Access: a staff user's token (any kind this server accepts), or the static bearer token
 COURSEGATE_METRICS_TOKEN, for scrapers that cannot refresh OAuth tokens.
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET
 from rest_framework.exceptions import AuthenticationFailed
 
 from coursegate.core.authentication import TokenAuthentication
+from coursegate.core.metrics import render as render_metrics
 from coursegate.enterprise_jobs.selectors import bulk_enrollment_job_counts
 from coursegate.outbox.selectors import outbox_counts, outbox_oldest_pending
 
@@ -51,7 +53,7 @@ def metrics(request):
             {(("status", status),): count for status, count in bulk_enrollment_job_counts(now=now).items()},
         ),
     ]
-    return HttpResponse("\n".join(lines) + "\n", content_type=CONTENT_TYPE)
+    return HttpResponse(("\n".join(lines) + "\n").encode() + render_metrics(), content_type=CONTENT_TYPE)
 
 
 def _gauge(name: str, help_text: str, samples: dict[tuple, float]) -> list[str]:

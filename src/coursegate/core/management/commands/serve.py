@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -62,6 +63,11 @@ class Command(BaseCommand):
         ]
         if options["access_log"]:
             argv += ["--access-logfile", "-"]
+        # gunicorn's control socket (one per user by default, shared by every instance on the
+        # host) is off unless a path is set for this instance.
+        control = settings.SERVE_CONTROL_SOCKET
+        argv += ["--control-socket", control] if control else ["--no-control-socket"]
+        self._prepare_metrics_dir(options["port"])
         self.stdout.write(f"Coursegate listening on http://{bind} ({options['workers']} workers)")
         self.stdout.flush()
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coursegate.settings")
@@ -72,6 +78,15 @@ class Command(BaseCommand):
         dispatcher = settings.SERVE_DISPATCHER and not options["no_dispatcher"]
         os.environ["COURSEGATE_SERVE_DISPATCHER"] = "1" if dispatcher else "0"
         os.execv(sys.executable, argv)
+
+    def _prepare_metrics_dir(self, port: int) -> None:
+        """The workers' shared metrics directory (core/metrics.py), one per instance, emptied at
+        start so a previous run's samples are not added to this one's."""
+        path = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.VAR_DIR / "metrics" / str(port))
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):  # prometheus_client's sample files, nothing else
+            stale.unlink(missing_ok=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
 
     def _warn_if_unbounded(self, timeout: int) -> None:
         if connection.vendor != "postgresql" or "COURSEGATE_DB_STATEMENT_TIMEOUT_MS" not in os.environ:
