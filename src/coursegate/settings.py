@@ -140,6 +140,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
     # A database host that does not answer at all fails a connection in seconds, not minutes.
     _options.setdefault("connect_timeout", _int("COURSEGATE_DB_CONNECT_TIMEOUT", 5))
+    if _flag("COURSEGATE_DB_PGBOUNCER", False):
+        # PgBouncer in transaction mode: no startup options (set the limits on the database role,
+        # docs/deployment.md) and no server-side cursors, which cannot outlive a transaction there.
+        del _options["options"]
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # Writers take the lock when the transaction starts, so two concurrent writers queue
