@@ -13,12 +13,15 @@ from datetime import timedelta
 
 import pytest
 
+from coursegate.accounts.services import role_assign
 from coursegate.assignments.models import LearnerContentAssignment, SubsidyAccessPolicy
 from coursegate.assignments.services import policy_allocate
 from coursegate.catalogs.models import ContentItem
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
+from coursegate.core.roles import Role
 from coursegate.enterprise.services import customer_upsert
 from tests.assignments.conftest import (
+    CUSTOMER_A,
     NOW,
     POLICY_A,
     State,
@@ -30,6 +33,8 @@ from tests.assignments.conftest import (
 )
 
 pytestmark = pytest.mark.usefixtures("frozen")
+
+CUSTOMER_B = "5b0e2c3a-7d1f-4c2e-9a4b-00000000000b"
 
 
 # --- spend limit and subsidy balance ---------------------------------------------------------------------
@@ -152,46 +157,52 @@ def test_the_price_must_be_within_95_to_105_percent_of_the_catalog_price_when_th
         return
     canonical = ContentItem.objects.get(content_key=content_key).price_cents
     error = refusal(policy, ["abc@example.com"], content_key, price)
-    assert (error.reason, error.user_message, error.policy_uuid, error.error_message) == (
+    assert (error.reason, error.entry["user_message"], error.entry["policy_uuids"], error.error_message) == (
         "PriceValidationError",
         "An error occurred while validating the provided price.",
-        policy.pk,
+        [str(policy.pk)],
         f"Requested price {price} for {content_key} outside of acceptable interval on canonical course price of "
         f"{canonical}.",
     )
     assert not LearnerContentAssignment.objects.exists()
 
 
-# --- refusals: reason, message, nothing written ------------------------------------------------------------
+# --- refusals: reason, message, metadata, nothing written ----------------------------------------------------
+
+# The reference's learner-facing texts (subsidy_access_policy/constants.py, reasons.py); without any
+# admin to turn to, the "no funds" and "funds expired" texts say where to go.
+NO_FUNDS = "You can't enroll right now because your organization doesn't have enough funds."
+FUNDS_EXPIRED = "You can't enroll right now because your funds expired."
+NOT_IN_CATALOG = "You can't enroll right now because this course is no longer available in your organization's catalog."
+PRICE_ERROR = "An error occurred while validating the provided price."
+NO_ADMIN = {
+    NO_FUNDS: NO_FUNDS + " Contact your administrator to request more.",
+    FUNDS_EXPIRED: FUNDS_EXPIRED + " Contact your administrator for help.",
+    NOT_IN_CATALOG: NOT_IN_CATALOG,
+    PRICE_ERROR: PRICE_ERROR,
+}
 
 REFUSALS = {
-    # name: (policy columns, content key, price, reason, user message)
-    "inactive": ({"active": False}, "edx+101", 1000, "policy_expired",
-                 "You can't enroll right now because this budget is no longer active."),
-    "retired": ({"retired": True}, "edx+101", 1000, "policy_expired",
-                "You can't enroll right now because this budget is no longer active."),
-    "unknown content": ({}, "edx+nothing", 1000, "content_not_in_catalog",
-                        "This content is not in the budget's catalog."),
-    "another catalog's content": ({}, "MITx+6.00x", 1000, "content_not_in_catalog",
-                                  "This content is not in the budget's catalog."),
-    "a program": ({}, "a3d6f3fb-4a8b-4b8a-9cde-5f1d6a0e7c11", 1000, "content_not_in_catalog",
-                  "This content is not in the budget's catalog."),
+    # name: (policy columns, content key, price, reason, user message when the customer has admins)
+    "inactive": ({"active": False}, "edx+101", 1000, "policy_expired", NO_FUNDS),
+    "retired": ({"retired": True}, "edx+101", 1000, "policy_expired", NO_FUNDS),
+    "unknown content": ({}, "edx+nothing", 1000, "content_not_in_catalog", NOT_IN_CATALOG),
+    "another catalog's content": ({}, "MITx+6.00x", 1000, "content_not_in_catalog", NOT_IN_CATALOG),
+    "a program": ({}, "a3d6f3fb-4a8b-4b8a-9cde-5f1d6a0e7c11", 1000, "content_not_in_catalog", NOT_IN_CATALOG),
     "subsidy expired": ({"subsidy_expiration": NOW - timedelta(seconds=1)}, "edx+101", 1000, "subsidy_expired",
-                        "You can't enroll right now because your funds expired."),
+                        FUNDS_EXPIRED),
     "subsidy not started": ({"subsidy_active_from": NOW + timedelta(days=1)}, "edx+101", 1000, "subsidy_expired",
-                            "You can't enroll right now because your funds expired."),
-    "balance": ({"subsidy_balance_cents": 1999}, "edx+101", 1000, "not_enough_value_in_subsidy",
-                "You can't enroll right now because your organization doesn't have enough funds."),
-    "spend limit": ({"spend_limit": 1999}, "edx+101", 1000, "policy_spend_limit_reached",
-                    "You can't enroll right now because this budget's spend limit would be exceeded."),
-    "price": ({}, "edx+101", 2000, "PriceValidationError", "An error occurred while validating the provided price."),
+                            FUNDS_EXPIRED),
+    "balance": ({"subsidy_balance_cents": 1999}, "edx+101", 1000, "not_enough_value_in_subsidy", NO_FUNDS),
+    "spend limit": ({"spend_limit": 1999}, "edx+101", 1000, "policy_spend_limit_reached", NO_FUNDS),
+    "price": ({}, "edx+101", 2000, "PriceValidationError", PRICE_ERROR),
 }  # fmt: skip
 
 
 @pytest.fixture
 def foreign_content(db):
     """MITx+6.00x: a priced course in another customer's catalog only."""
-    customer = customer_upsert(uuid="5b0e2c3a-7d1f-4c2e-9a4b-00000000000b", name="B", slug="customer-b")
+    customer = customer_upsert(uuid=CUSTOMER_B, name="B", slug="customer-b")
     catalog = catalog_upsert(uuid="7c1d2e3f-4a5b-4c6d-8e9f-00000000000b", customer=customer, title="B")
     item = content_item_upsert(content_type="course", content_key="MITx+6.00x", title="6.00x", price_cents=1000)
     catalog_add_items(catalog=catalog, items=[item])
@@ -199,16 +210,42 @@ def foreign_content(db):
 
 
 @pytest.mark.parametrize("case", list(REFUSALS))
-def test_each_business_rule_refuses_with_its_reason_and_writes_nothing(policy, foreign_content, case):
+def test_each_business_rule_refuses_with_its_reason_the_reference_s_text_and_the_admins_and_writes_nothing(
+    policy, foreign_content, make_user, case
+):
     columns, content_key, price, reason, message = REFUSALS[case]
     policy = policy_change(policy, **columns)
+    for name in ("zoe", "adam"):
+        role_assign(user=make_user(name, email=f"{name}@a.example"), role=Role.ENTERPRISE_ADMIN, context=CUSTOMER_A)
+    # Not customer A's admins: another customer's, and customer A's learner.
+    role_assign(user=make_user("other", email="other@b.example"), role=Role.ENTERPRISE_ADMIN, context=CUSTOMER_B)
+    role_assign(user=make_user("learner", email="learner@a.example"), role=Role.ENTERPRISE_LEARNER, context=CUSTOMER_A)
     assignment_create(policy, email="cancelled@example.com", state=State.CANCELLED)
     before = snapshot()
 
     error = refusal(policy, ["new@example.com", "other@example.com", "cancelled@example.com"], content_key, price)
 
-    assert (error.reason, error.user_message, str(error.policy_uuid)) == (reason, message, POLICY_A)
+    assert error.reason == reason
+    assert error.entry == {
+        "reason": reason,
+        "user_message": message,
+        "policy_uuids": [POLICY_A],
+        "metadata": {"enterprise_administrators": [{"email": "adam@a.example"}, {"email": "zoe@a.example"}]},
+    }
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_without_any_admin_the_texts_say_to_contact_your_administrator(policy, foreign_content, case):
+    columns, content_key, price, reason, message = REFUSALS[case]
+    policy = policy_change(policy, **columns)
+
+    error = refusal(policy, ["new@example.com", "other@example.com"], content_key, price)
+
+    assert (error.entry["user_message"], error.entry["metadata"]) == (
+        NO_ADMIN[message],
+        {"enterprise_administrators": []},
+    )
 
 
 @pytest.mark.parametrize(

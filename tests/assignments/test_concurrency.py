@@ -52,7 +52,7 @@ def test_twenty_concurrent_allocations_never_exceed_the_spend_limit(make_policy)
     refusals = [o for o in outcomes if isinstance(o, AllocationRefusedError)]
     assert len(successes) + len(refusals) == THREADS, [o for o in outcomes if isinstance(o, BaseException)]
     assert (len(successes), len(refusals)) == (SPEND_LIMIT // PRICE, THREADS - SPEND_LIMIT // PRICE)
-    assert {(e.reason, str(e.policy_uuid)) for e in refusals} == {("policy_spend_limit_reached", POLICY_A)}
+    assert {(e.reason, *e.entry["policy_uuids"]) for e in refusals} == {("policy_spend_limit_reached", POLICY_A)}
     assert _allocated_cents() == SPEND_LIMIT
     winners = sorted(result.created[0].learner_email for result in successes)
     assert sorted(LearnerContentAssignment.objects.values_list("learner_email", flat=True)) == winners
@@ -92,8 +92,11 @@ def test_twenty_concurrent_requests_answer_202_or_422_never_500_and_never_oversp
     assert all(
         body == [{
             "reason": "policy_spend_limit_reached",
-            "user_message": "You can't enroll right now because this budget's spend limit would be exceeded.",
+            # No admin role row in this test: the text says where to go.
+            "user_message": "You can't enroll right now because your organization doesn't have enough funds. "
+                            "Contact your administrator to request more.",
             "policy_uuids": [POLICY_A],
+            "metadata": {"enterprise_administrators": []},
         }]
         for body in refused
     ), refused  # fmt: skip

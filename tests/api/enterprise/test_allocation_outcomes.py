@@ -279,8 +279,9 @@ def test_spend_counts_only_learners_that_would_be_created_or_re_allocated(world)
     assert (again.json()["created"], again.json()["updated"], len(again.json()["no_change"])) == ([], [], 5)
     spend_limit_reached = [{
         "reason": "policy_spend_limit_reached",
-        "user_message": "You can't enroll right now because this budget's spend limit would be exceeded.",
+        "user_message": "You can't enroll right now because your organization doesn't have enough funds.",
         "policy_uuids": [POLICY_A],
+        "metadata": {"enterprise_administrators": [{"email": "ent_admin_a@example.com"}]},  # the caller
     }]  # fmt: skip
     assert (one_more.status_code, one_more.json()) == (422, spend_limit_reached)
     assert (re_allocation.status_code, re_allocation.json()) == (422, spend_limit_reached)
