@@ -126,3 +126,41 @@ class LearnerContentAssignmentAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_type} of {self.assignment_id}"
+
+
+class RedemptionTransaction(models.Model):
+    """A learner's redemption of assigned credit (reference/learner_side.md §5.3): the spend of one
+    assignment's price from the policy's subsidy, the enrollment it paid for (``reference_id``),
+    and, once reversed, when. ``idempotency_key`` is unique: the last defence against a double
+    spend when identical redeems race (assignments/redemption.py)."""
+
+    class State(models.TextChoices):
+        COMMITTED = "committed"
+
+    UNIT_USD_CENTS = "usd_cents"
+    REFERENCE_ENTERPRISE_ENROLLMENT = "enterprise_enrollment"
+
+    uuid = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.COMMITTED)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    policy = models.ForeignKey(SubsidyAccessPolicy, on_delete=models.PROTECT, related_name="transactions")
+    assignment = models.ForeignKey(
+        LearnerContentAssignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="transactions"
+    )
+    lms_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    content_key = models.CharField(max_length=255, help_text="The course run redeemed")
+    quantity = models.BigIntegerField(help_text="Minus the price in cents")
+    unit = models.CharField(max_length=16, default=UNIT_USD_CENTS)
+    reference_id = models.CharField(max_length=64, blank=True, help_text="The enrollment's id")
+    reference_type = models.CharField(max_length=32, default=REFERENCE_ENTERPRISE_ENROLLMENT)
+    metadata = models.JSONField(default=dict, blank=True)
+    reversal_uuid = models.UUIDField(null=True, blank=True)
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["policy", "lms_user", "content_key"])]
+
+    def __str__(self) -> str:
+        return f"transaction {self.uuid} ({self.content_key})"
