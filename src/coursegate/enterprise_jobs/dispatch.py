@@ -32,13 +32,20 @@ Status = BulkEnrollmentJob.Status
 SWEEP_BATCH = 100
 
 
-def bulk_enrollment_job_dispatch(*, job_pk) -> bool:
+def bulk_enrollment_job_dispatch(*, job_pk, pairs: int = 0) -> bool:
     """Hand a newly recorded job to Celery (run it here without a broker); called after commit.
 
     Returns False, having logged why, when the broker refused it: the job stays ``pending``
     without a dispatch time and the sweep hands it out once the broker is back. Never raises for
     a broker error: the job is committed and its id is the client's answer.
+
+    Without a broker, a job of more than COURSEGATE_BULK_ENROLL_MAX_PAIRS ``pairs`` (an enroll_all
+    job over a large plan) is not run here, inside the request, where it would outlast the
+    server's request timeout: it stays ``pending`` and the dispatcher's sweep runs it.
     """
+    if settings.CELERY_TASK_ALWAYS_EAGER and pairs > settings.COURSEGATE_BULK_ENROLL_MAX_PAIRS:
+        log.info("bulk enrollment job %s: %s pairs, left to the dispatcher's sweep", job_pk, pairs)
+        return True
     new = BulkEnrollmentJob.objects.filter(pk=job_pk, status=Status.PENDING, dispatched__isnull=True)
     return _dispatch(new, job_pk) is not False
 

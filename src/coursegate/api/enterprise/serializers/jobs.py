@@ -18,6 +18,9 @@ class CustomerQueryInput(serializers.Serializer):
 class JobCreateQueryInput(CustomerQueryInput):
     # Reference §4.8: restricts the licenses considered to one plan of the customer.
     subscription_uuid = serializers.UUIDField(required=False, allow_null=True)
+    # Reference §4.8: the learners are that plan's license holders. A real boolean here: the
+    # reference tests the raw string, so its "enroll_all=false" also enrolls everyone (a quirk).
+    enroll_all = serializers.BooleanField(required=False, default=False)
 
 
 class JobGetQueryInput(CustomerQueryInput):
@@ -29,6 +32,12 @@ class JobCreateInput(serializers.Serializer):
     emails = serializers.ListField(child=serializers.CharField(trim_whitespace=True), allow_empty=False)
     course_run_keys = serializers.ListField(child=serializers.CharField(trim_whitespace=True), allow_empty=False)
     notify = serializers.BooleanField()
+
+
+class JobCreateAllInput(JobCreateInput):
+    # With enroll_all the plan's holders replace "emails": the field may be left out (or empty),
+    # and what it holds is ignored (reference §4.8).
+    emails = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=True)
 
 
 # Output shapes: they render the bodies and describe them in the OpenAPI document (comments, not

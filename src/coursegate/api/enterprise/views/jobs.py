@@ -25,6 +25,7 @@ from coursegate.api.enterprise.permissions import IsCustomerAdmin
 from coursegate.api.enterprise.renderers import EnterpriseXMLRenderer
 from coursegate.api.enterprise.serializers.jobs import (
     RESULTS_CSV_HEADER,
+    JobCreateAllInput,
     JobCreatedOutput,
     JobCreateInput,
     JobCreateQueryInput,
@@ -64,10 +65,12 @@ def _cell(value: str) -> str:
 
 class BulkLicenseEnrollmentView(EnterpriseApiView):
     """POST /enterprise/v1/bulk-license-enrollment?enterprise_customer_uuid=<uuid>[&subscription_uuid=<uuid>]
-    — body ``emails``, ``course_run_keys``, ``notify``; 201 ``{"job_id": "<uuid4>"}``.
+    [&enroll_all=true] — body ``emails`` (not with enroll_all), ``course_run_keys``, ``notify``; 201
+    ``{"job_id": "<uuid4>"}``; with enroll_all the learners are the plan's license holders.
     GET /enterprise/v1/bulk-license-enrollment?enterprise_customer_uuid=<uuid>&bulk_enrollment_job_uuid=<uuid>
     — 200 the job: ``job_id``, ``status``, ``progress``, ``results``, ``created``, ``finished``, ``error``.
-    400 missing or malformed parameters, invalid e-mails or keys, more e-mails + keys than the limit;
+    400 missing or malformed parameters, invalid e-mails or keys, more e-mails + keys than the limit,
+    enroll_all without subscription_uuid (``{"subscription_id": [...]}``);
     401 no or bad token; 403 not an admin of the customer, or the job is another customer's;
     404 unknown customer or job.
     """
@@ -80,6 +83,12 @@ class BulkLicenseEnrollmentView(EnterpriseApiView):
         parameters=[
             OpenApiParameter("enterprise_customer_uuid", OpenApiTypes.UUID, required=True),
             OpenApiParameter("subscription_uuid", OpenApiTypes.UUID, description="Only this plan's licenses count"),
+            OpenApiParameter(
+                "enroll_all",
+                OpenApiTypes.BOOL,
+                description="Enroll every assigned or activated license holder of subscription_uuid (required then); "
+                "emails are ignored",
+            ),
         ],
         request=JobCreateInput,
         responses={
@@ -92,13 +101,14 @@ class BulkLicenseEnrollmentView(EnterpriseApiView):
         query = parse(JobCreateQueryInput, request.query_params)
         customer = customer_get(uuid=query["enterprise_customer_uuid"])
         self.check_object_permissions(request, customer)
-        body = parse(JobCreateInput, request.data)
+        body = parse(JobCreateAllInput if query["enroll_all"] else JobCreateInput, request.data)
         job = bulk_enrollment_job_create(
             customer=customer,
-            emails=body["emails"],
+            emails=body.get("emails"),
             course_run_keys=body["course_run_keys"],
             notify=body["notify"],
             subscription_uuid=query.get("subscription_uuid"),
+            enroll_all=query["enroll_all"],
             actor=request.user,
         )
         return Response(JobCreatedOutput(job).data, status=201)
