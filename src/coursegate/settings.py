@@ -35,7 +35,9 @@ ALLOWED_HOSTS = [
 COURSEGATE_VERSION = __version__
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The console first: its templates (admin/base_site.html, ...) override the admin's.
+    "coursegate.console",
+    "coursegate.console.admin_config.CoursegateAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
