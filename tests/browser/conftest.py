@@ -43,7 +43,8 @@ def _require_browser():
     except ImportError:
         missing.append("the selenium package")
     if missing:
-        message = f"no browser for the page tests: {', '.join(map(str, missing))} (apt install chromium chromium-driver)"
+        needed = ", ".join(map(str, missing))
+        message = f"no browser for the page tests: {needed} (apt install chromium chromium-driver)"
         if os.environ.get("COURSEGATE_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
