@@ -27,6 +27,13 @@ class Role(models.TextChoices):
     ENTERPRISE_OPERATOR = "enterprise_openedx_operator"
     STORE_APPRENTICESHIP_EVENT = "StoreApprenticeshipEvent"
     READ_APPRENTICESHIP_EVENT = "ReadApprenticeshipEvent"
+    # The rest of the events service (reference/events_and_clients.md §1.2-1.8, issue 14)
+    STORE_AGREEMENT_EVENT = "StoreAgreementEvent"
+    READ_AGREEMENT_EVENT = "ReadAgreementEvent"
+    STORE_ACCOUNT_EVENT = "StoreAccountEvent"
+    READ_ACCOUNT_EVENT = "ReadAccountEvent"
+    WRITE_GENERIC_EVENT = "WriteGenericEvent"
+    READ_GENERIC_EVENT = "ReadGenericEvent"
     COURSE_STAFF = "course_staff"
 
 
