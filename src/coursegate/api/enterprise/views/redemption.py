@@ -60,7 +60,7 @@ class RedemptionApiView(EnterpriseApiView):
     def policy_context(self) -> dict:
         def redeem_url(policy) -> str:
             path = reverse("enterprise-policy-redeem", kwargs={"policy_uuid": str(policy.uuid)})
-            return self.request.build_absolute_uri(path)
+            return self.request.build_absolute_uri(path.rstrip("/") + "/")  # the slash is optional: shown
 
         return {"redeem_url": redeem_url}
 
