@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from uuid import UUID
 
 from coursegate.provisioning.files import Row
 from coursegate.provisioning.runner import CREATED, FAILED, UNCHANGED, Kind, Options, RowError, RowResult
@@ -18,9 +19,12 @@ from coursegate.subscriptions.selectors import LIVE_STATUSES
 def apply(rows: list[Row], options: Options) -> list[RowResult]:
     results: list[RowResult] = []
     by_plan: dict = defaultdict(list)  # plan uuid -> [(line, email)]
+    plan_uuids: dict[str, UUID] = {}  # a file names few plans: each text parsed once
     for row in rows:
         try:
-            by_plan[uuid_value(row.values, "plan_uuid")].append((row.line, email_value(row.values, "email")))
+            text = row.values.get("plan_uuid", "")
+            plan_uuid = plan_uuids.get(text) or plan_uuids.setdefault(text, uuid_value(row.values, "plan_uuid"))
+            by_plan[plan_uuid].append((row.line, email_value(row.values, "email")))
         except RowError as exc:
             results.append(RowResult(row.line, FAILED, str(exc)))
     plans = SubscriptionPlan.objects.select_related("customer").in_bulk(list(by_plan))
