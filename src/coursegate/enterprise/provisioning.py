@@ -49,17 +49,27 @@ def learners_link_many(*, customer: EnterpriseCustomer, emails: Sequence[str]) -
             "ON CONFLICT DO NOTHING",
             [customer.pk, timezone.now(), items],
         )
+        # The accounts of these e-mails (a fresh import usually has none: then nothing else to do).
         cursor.execute(
-            f"UPDATE {links} l SET {l_user} = u.{u_id} FROM json_array_elements_text(%s::json) AS s(email) "
-            f"JOIN {users} u ON lower(u.{u_email}) = s.email AND u.{u_email} <> '' "
-            f"WHERE l.{l_customer} = %s AND l.{l_email} = s.email AND l.{l_user} IS NULL "
-            f"AND NOT EXISTS (SELECT 1 FROM {links} o WHERE o.{l_customer} = %s AND o.{l_user} = u.{u_id})",
-            [items, customer.pk, customer.pk],
+            f"SELECT s.email, u.{u_id} FROM json_array_elements_text(%s::json) AS s(email) "
+            f"JOIN {users} u ON lower(u.{u_email}) = s.email AND u.{u_email} <> ''",
+            [items],
+        )
+        accounts = cursor.fetchall()
+        if not accounts:
+            return
+        matched = json.dumps([[email, user_id] for email, user_id in accounts], separators=(",", ":"))
+        cursor.execute(
+            f"UPDATE {links} l SET {l_user} = (m.value ->> 1)::bigint FROM json_array_elements(%s::json) AS m "
+            f"WHERE l.{l_customer} = %s AND l.{l_email} = m.value ->> 0 AND l.{l_user} IS NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {links} o "
+            f"WHERE o.{l_customer} = %s AND o.{l_user} = (m.value ->> 1)::bigint)",
+            [matched, customer.pk, customer.pk],
         )
         cursor.execute(
-            f"SELECT l.{l_user} FROM {links} l JOIN json_array_elements_text(%s::json) AS s(email) "
-            f"ON l.{l_email} = s.email WHERE l.{l_customer} = %s AND l.{l_user} IS NOT NULL AND l.{l_active}",
-            [items, customer.pk],
+            f"SELECT l.{l_user} FROM {links} l JOIN json_array_elements(%s::json) AS m ON l.{l_email} = m.value ->> 0 "
+            f"WHERE l.{l_customer} = %s AND l.{l_user} IS NOT NULL AND l.{l_active}",
+            [matched, customer.pk],
         )
         linked = [row[0] for row in cursor.fetchall()]
     if linked:

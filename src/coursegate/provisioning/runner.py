@@ -11,9 +11,9 @@ kept (no e-mail either: outbox rows are part of the transaction).
 from __future__ import annotations
 
 import logging
-from contextlib import nullcontext
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 

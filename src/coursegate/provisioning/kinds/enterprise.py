@@ -73,10 +73,8 @@ def _catalog_row(row: Row, options: Options) -> RowResult:
     if current is not None and current.customer_id != customer.pk:
         raise RowError(f"catalog_uuid: catalog {catalog_uuid} belongs to another customer")
     outcome = CREATED if current is None else UNCHANGED if current.title == title else UPDATED
-    catalog = catalog_upsert(
-        uuid=catalog_uuid, customer=customer, title=title,
-        query_title=current.query_title if current else "", catalog_query_uuid=current.catalog_query_uuid if current else None,
-    )  # fmt: skip
+    kept = {"query_title": current.query_title, "catalog_query_uuid": current.catalog_query_uuid} if current else {}
+    catalog = catalog_upsert(uuid=catalog_uuid, customer=customer, title=title, **kept)
     content_type, key = v.get("content_type", ""), v.get("content_key", "")
     if not content_type and not key:
         return RowResult(row.line, outcome)
@@ -101,7 +99,12 @@ def _catalog_export() -> Iterator[dict]:
         links = CatalogItem.objects.filter(catalog=catalog).select_related("item").order_by("id")
         for link in links.iterator(chunk_size=2000):
             item = link.item
-            yield {**base, "content_type": item.content_type, "content_key": item.content_key, "content_title": item.title}
+            yield {
+                **base,
+                "content_type": item.content_type,
+                "content_key": item.content_key,
+                "content_title": item.title,
+            }
 
 
 CATALOG = Kind(

@@ -57,8 +57,7 @@ def users_apply(rows: list[Row], options: Options) -> list[RowResult]:
         except RowError as exc:
             results.append(RowResult(row.line, FAILED, str(exc)))
     users = {
-        u.username: u
-        for u in User.objects.filter(username__in={p[0] for _, p in parsed}).select_related("profile")
+        u.username: u for u in User.objects.filter(username__in={p[0] for _, p in parsed}).select_related("profile")
     }
     owners = dict(
         User.objects.exclude(email="")

@@ -59,7 +59,7 @@ class Command(BaseCommand):
             if errors_csv:
                 errors_csv.writerow([result.line, result.message])
             if shown < SHOWN_ERRORS:
-                err.write(f"\r\033[K" if progress.tty else "")
+                err.write("\r\033[K" if progress.tty else "")
                 err.write(f"line {result.line}: {result.message}\n")
             shown += 1
 

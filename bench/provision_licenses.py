@@ -1,0 +1,123 @@
+"""``coursegate import licenses`` of N rows (``plan_uuid,email``) onto one plan, against a raw COPY.
+
+Issue 13: "Provisioning 1,000,000 licenses on one plan takes under 60 s on PostgreSQL" (the
+reference service managed ~345k in 30 minutes). On a throw-away state directory with the demo data
+(customer A and its catalog), imports a plan without licenses, writes a CSV of N new e-mails, then
+times the command as an operator runs it (``coursegate import licenses FILE --add-licenses``, a
+subprocess: parsing, validation, licenses inserted assigned, learners linked to the customer).
+The limit of the same run is a raw load of the same CSV into a scratch table: PostgreSQL
+``COPY ... FROM STDIN`` through psycopg; SQLite one ``executemany`` INSERT.
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/provision_licenses.py [--rows 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from _ratio import database, emit
+from _server import BIN
+
+PLAN = "5e1ec7ed-0000-4000-8000-0000000c0de5"
+CUSTOMER_A = "904b1785-9d3a-1000-848d-6ae7a56e6355"
+CATALOG_A = "3f56a21c-76c8-47c0-add8-a99714d40d94"
+TARGET_SECONDS = 60.0
+
+
+def write_files(directory: Path, rows: int) -> tuple[Path, Path]:
+    plan = directory / "plan.csv"
+    plan.write_text(
+        "uuid,customer_uuid,catalog_uuid,title,start_date,expiration_date,num_licenses\n"
+        f"{PLAN},{CUSTOMER_A},{CATALOG_A},Provisioning bench,2024-01-01,2030-12-31,0\n"
+    )
+    licenses = directory / "licenses.csv"
+    with licenses.open("w") as out:
+        out.write("plan_uuid,email\n")
+        for i in range(rows):
+            out.write(f"{PLAN},provision{i}@bench.example\n")
+    return plan, licenses
+
+
+def raw_load_seconds(env: dict, path: Path) -> float:
+    """The raw limit: the same CSV loaded into a scratch table, nothing checked."""
+    url = env.get("DATABASE_URL", "")
+    started = time.perf_counter()
+    if url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
+            conn.execute("CREATE TEMP TABLE bench_licenses_raw (plan_uuid uuid, email text)")
+            started = time.perf_counter()
+            with conn.cursor().copy("COPY bench_licenses_raw FROM STDIN (FORMAT csv, HEADER true)") as copy:
+                with path.open("rb") as source:
+                    while block := source.read(1 << 20):
+                        copy.write(block)
+            conn.commit()
+        return time.perf_counter() - started
+    with sqlite3.connect(Path(env["COURSEGATE_VAR_DIR"]) / "coursegate.sqlite3") as conn:
+        conn.execute("CREATE TEMP TABLE bench_licenses_raw (plan_uuid text, email text)")
+        started = time.perf_counter()
+        with path.open() as source:
+            next(source)
+            conn.executemany(
+                "INSERT INTO bench_licenses_raw VALUES (?, ?)", (line.rstrip("\n").split(",") for line in source)
+            )
+        conn.commit()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--smoke", action="store_true", help="a tiny run that only checks the script works")
+    args = parser.parse_args()
+    if args.smoke:
+        args.rows = 200
+    coursegate = str(BIN / "coursegate")
+    with tempfile.TemporaryDirectory(prefix="coursegate-bench-") as var:
+        env = {**os.environ, "COURSEGATE_VAR_DIR": var}
+        subprocess.run([coursegate, "migrate", "-v", "0"], env=env, check=True)
+        subprocess.run([coursegate, "demo"], env=env, check=True, capture_output=True)
+        plan, licenses = write_files(Path(var), args.rows)
+        subprocess.run([coursegate, "import", "plans", str(plan), "--no-progress"], env=env, check=True,
+                       capture_output=True)  # fmt: skip
+        command = [coursegate, "import", "licenses", str(licenses), "--add-licenses", "--no-progress",
+                   "--batch-size", str(args.batch_size)]  # fmt: skip
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"import failed ({done.returncode}): {done.stdout}{done.stderr[-2000:]}")
+        check = ("from coursegate.subscriptions.models import License; "
+                 f"print(License.objects.filter(plan_id='{PLAN}', status='assigned').count())")  # fmt: skip
+        assigned = int(subprocess.run([coursegate, "shell", "-c", check], env=env, check=True, capture_output=True,
+                                      text=True).stdout.split()[-1])  # fmt: skip
+        if assigned != args.rows:
+            raise SystemExit(f"expected {args.rows} assigned licenses, found {assigned}")
+        limit = raw_load_seconds(env, licenses)
+        emit(
+            benchmark="import licenses (one plan)",
+            value=seconds,
+            unit="s",
+            limit=limit,
+            limit_name="raw load of the same CSV into a scratch table ("
+            + ("COPY FROM STDIN" if database() == "postgresql" else "executemany INSERT")
+            + ")",
+            target=None,
+            scale=f"{args.rows} rows",
+            lower_is_better=True,
+            rows_per_second=round(args.rows / seconds),
+            under_60_s=seconds < TARGET_SECONDS,
+            summary=done.stdout.strip(),
+        )
+
+
+if __name__ == "__main__":
+    main()
