@@ -1,12 +1,13 @@
 """Request and response shapes of a plan's license administration (reference/learner_side.md §4.1,
-§4.2, §4.6): the license list, its overview by status, revoke-all. License objects are
-serializers/learner.py's LicenseOutput."""
+§4.2, §4.4-§4.6): the license list, its overview by status, remind, remind-all, revoke-all. License
+objects are serializers/learner.py's LicenseOutput."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
 from coursegate.api.enterprise.serializers.license_fields import CommaList, PagedQuery
+from coursegate.api.enterprise.serializers.subscriptions import TEXT_MAX_LENGTH, LicenseBulkRevokeInput
 from coursegate.subscriptions.license_admin import LicenseFilters
 from coursegate.subscriptions.models import License
 
@@ -58,3 +59,16 @@ class LicenseListQuery(LicenseFilterQuery, PagedQuery):
 class LicenseOverviewOutput(serializers.Serializer):
     status = serializers.CharField()
     count = serializers.IntegerField()
+
+
+class LicenseRemindAllInput(serializers.Serializer):
+    """remind-all's optional texts around the reminder (reference §4.5); other keys are ignored."""
+
+    greeting = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH)
+    closing = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH)
+
+
+class LicenseRemindInput(LicenseBulkRevokeInput, LicenseRemindAllInput):
+    """remind's body (reference §4.4, license-manager's ``LicenseAdminRemindActionSerializer``):
+    exactly one of ``user_emails`` and ``filters``, as bulk-revoke (both filter shapes), and the
+    optional ``greeting`` and ``closing``."""

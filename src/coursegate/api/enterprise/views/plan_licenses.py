@@ -1,6 +1,6 @@
 """Enterprise API — a plan's licenses, for its customer's admins (reference/learner_side.md §4.1-
-§4.3, §4.6; license-manager's ``LicenseAdminViewSet``): the list, the overview by status, the CSV
-export and revoke-all.
+§4.6; license-manager's ``LicenseAdminViewSet``): the list, the overview by status, the CSV
+export, remind, remind-all and revoke-all.
 
 As the plan's other endpoints (views/subscriptions.py): callers who administer no customer get 403
 before anything is looked up; an unknown plan is 404; another customer's plan 403 (the reference's
@@ -25,6 +25,8 @@ from coursegate.api.enterprise.serializers.plan_licenses import (
     LicenseFilterQuery,
     LicenseListQuery,
     LicenseOverviewOutput,
+    LicenseRemindAllInput,
+    LicenseRemindInput,
 )
 from coursegate.api.enterprise.views.subscriptions import SubscriptionApiView
 from coursegate.core.serializers import parse
@@ -34,6 +36,8 @@ from coursegate.subscriptions.license_admin import (
     plan_licenses,
     plan_licenses_for_export,
 )
+from coursegate.subscriptions.notifications import activation_link
+from coursegate.subscriptions.reminders import licenses_remind, licenses_remind_all
 
 PLAN_PARAM = OpenApiParameter("plan_uuid", OpenApiTypes.UUID, OpenApiParameter.PATH)
 AUTH_RESPONSES = {
@@ -45,6 +49,12 @@ AUTH_RESPONSES = {
 CSV_HEADER = ("activation_date", "activation_link", "last_remind_date", "status", "user_email")
 # Cells a spreadsheet would run as a formula are prefixed with a quote (as the bulk-job CSV).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _portal_url(request) -> str:
+    """The base of activation links: the learner portal's (COURSEGATE_LEARNER_PORTAL_URL), else this
+    server's own address."""
+    return getattr(settings, "COURSEGATE_LEARNER_PORTAL_URL", "") or request.build_absolute_uri("/")
 
 
 def _cell(value) -> str:
@@ -107,13 +117,15 @@ class PlanLicenseCsvView(SubscriptionApiView):
     )  # fmt: skip
     def get(self, request, plan_uuid: str):
         plan = self.get_plan(plan_uuid)
-        portal = getattr(settings, "COURSEGATE_LEARNER_PORTAL_URL", "") or request.build_absolute_uri("/")
-        prefix = f"{portal.rstrip('/')}/{plan.customer.slug}/licenses/"
+        # "<portal>/<slug>/licenses/{key}/activate", the link formatted once for every row
+        link_format = activation_link(
+            portal_url=_portal_url(request), customer_slug=plan.customer.slug, activation_key="{key}"
+        )
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_HEADER)
         for status, email, activated, reminded, key in plan_licenses_for_export(plan=plan).iterator(chunk_size=2000):
-            link = f"{prefix}{key}/activate" if key else ""
+            link = link_format.format(key=key) if key else ""
             writer.writerow([_cell(activated), _cell(link), _cell(reminded), _cell(status), _cell(email)])
         response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="licenses-{plan.uuid}.csv"'
@@ -142,9 +154,56 @@ class PlanLicenseRevokeAllView(SubscriptionApiView):
         return HttpResponse(status=204)  # no body at all (a JSON renderer would write "null")
 
 
+REMIND_RESPONSES = {
+    204: OpenApiResponse(description="Reminded: last_remind_date set, one e-mail per license after commit"),
+    400: OpenApiResponse(description="Field errors, or non_field_errors: neither or both of user_emails and filters"),
+    **AUTH_RESPONSES,
+}
+
+
 class PlanLicenseRemindView(SubscriptionApiView):
-    """POST .../licenses/remind/ (to be built)."""
+    """POST /enterprise/v1/subscriptions/{plan_uuid}/licenses/remind/ — 204 every learner named by
+    ``user_emails`` (or whose license ``filters`` match, among the assigned ones) reminded: one
+    e-mail with the activation link between the optional ``greeting`` and ``closing``, and
+    ``last_remind_date`` set. 400 neither or both of ``user_emails`` and ``filters``, a bad e-mail
+    or filter, a text too long; 404 an e-mail without an assigned license (nobody reminded) or an
+    unknown plan."""
+
+    @extend_schema(
+        operation_id="enterprise_plan_licenses_remind",
+        parameters=[PLAN_PARAM],
+        request=LicenseRemindInput,
+        responses={**REMIND_RESPONSES, 404: OpenApiResponse(
+            description='{"detail": "Could not find any licenses pending activation that are associated with the '
+                        'email: ..."}, or an unknown plan')},
+    )  # fmt: skip
+    def post(self, request, plan_uuid: str):
+        plan = self.get_plan(plan_uuid)
+        data = parse(LicenseRemindInput, request.data)
+        licenses_remind(
+            plan=plan, user_emails=data.get("user_emails"), filters=data.get("filters"), greeting=data["greeting"],
+            closing=data["closing"], portal_url=_portal_url(request), actor=request.user,
+        )  # fmt: skip
+        return HttpResponse(status=204)  # no body at all (a JSON renderer would write "null")
 
 
 class PlanLicenseRemindAllView(SubscriptionApiView):
-    """POST .../licenses/remind-all/ (to be built)."""
+    """POST /enterprise/v1/subscriptions/{plan_uuid}/licenses/remind-all/ — 204 every learner with an
+    assigned license of the plan reminded (as remind). 400 a text too long; 404 no license pending
+    activation (nothing sent) or an unknown plan."""
+
+    @extend_schema(
+        operation_id="enterprise_plan_licenses_remind_all",
+        parameters=[PLAN_PARAM],
+        request=LicenseRemindAllInput,
+        responses={**REMIND_RESPONSES, 404: OpenApiResponse(
+            description='{"detail": "Could not find any licenses pending activation"}, or an unknown plan')},
+    )  # fmt: skip
+    def post(self, request, plan_uuid: str):
+        plan = self.get_plan(plan_uuid)
+        data = parse(LicenseRemindAllInput, request.data)
+        licenses_remind_all(
+            plan=plan, greeting=data["greeting"], closing=data["closing"], portal_url=_portal_url(request),
+            actor=request.user,
+        )  # fmt: skip
+        return HttpResponse(status=204)
