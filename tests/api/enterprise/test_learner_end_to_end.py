@@ -3,8 +3,10 @@ accounts/create), the customer's admin assigns it a license, the learner signs i
 lists its licenses (the activation key is there) and activates one, and the admin's license list
 shows it activated. The admin's bulk license enrollment job, started while the license was only
 assigned, has the learner's row ``pending`` until the activation makes it ``success``; the
-Enrollment API and the learner summary then show the enrollment. Only the tenant (customer,
-catalog, plan, course run) and the OAuth clients are set up directly."""
+Enrollment API and the learner summary then show the enrollment. A second learner is allocated a
+course by the admin (policy-allocation), sees its credit, redeems a run of the course with its own
+token, and the Enrollment API shows the enrollment. Only the tenant (customer, catalog, plan,
+policy, course runs) and the OAuth clients are set up directly."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from coursegate.subscriptions.services import plan_upsert
 from tests.api.enterprise.conftest import CUSTOMER_A
 from tests.api.enterprise.jobs_support import FIH
 from tests.api.enterprise.license_support import PLAN_A, _dt
+from tests.assignments.conftest import POLICY_A, policy_create
 
 
 def _json_client(token: str | None = None, scheme: str = "JWT") -> APIClient:
@@ -105,3 +108,71 @@ def test_a_new_learner_activates_the_license_an_admin_assigned_to_it(
     )
     overview = admin.get(f"/enterprise/v1/subscriptions/{PLAN_A}/licenses/overview/").json()
     assert overview == [{"status": "unassigned", "count": 2}, {"status": "activated", "count": 1}]
+
+
+API101 = "course-v1:edx+api101+1T2025"
+
+
+def test_a_second_learner_redeems_an_allocated_assignment_and_the_enrollment_api_shows_it(
+    enterprise_world, staff, client_for, oauth_app, make_run
+):
+    w = enterprise_world
+    make_run(API101, modes=("audit", "verified"), title="APIs 101")
+    policy_create(customer=w.customer_a, catalog=w.catalog_a)
+    portal_id, portal_secret = oauth_app(staff)
+    admin = _json_client(w.token("admin_a"))
+
+    # 1. The account.
+    account = {"username": "second", "email": "second@example.com", "password": "edx-pass-2", "name": "Sec Ond"}
+    created = client_for(staff).post("/appsembler_api/v0/accounts/create", account, format="json")
+    assert created.status_code == 200, created.content
+    lms_user_id = created.json()["user_id"]
+
+    # 2. The admin allocates the course to the learner's address (which links it to the customer).
+    allocated = admin.post(
+        f"/enterprise/v1/policy-allocation/{POLICY_A}/allocate/",
+        {"learner_emails": ["second@example.com"], "content_key": "edx+api101", "content_price_cents": 1000},
+        format="json",
+    )
+    assert allocated.status_code == 202, allocated.content
+    [assignment] = allocated.json()["created"]
+
+    # 3. The learner signs in and sees its credit.
+    signed_in = APIClient().post(
+        "/oauth2/access_token",
+        {"grant_type": "password", "client_id": portal_id, "client_secret": portal_secret, "username": "second",
+         "password": "edx-pass-2", "token_type": "jwt"},
+    )  # fmt: skip
+    assert signed_in.status_code == 200, signed_in.content
+    learner = _json_client(signed_in.json()["access_token"])
+    credits = learner.get(
+        "/enterprise/v1/policy-redemption/credits_available/",
+        {"enterprise_customer_uuid": CUSTOMER_A, "lms_user_id": lms_user_id},
+    )
+    assert credits.status_code == 200, credits.content
+    [policy] = credits.json()
+    assert [a["uuid"] for a in policy["learner_content_assignments"]] == [assignment["uuid"]]
+    [answer] = learner.get(
+        f"/enterprise/v1/policy-redemption/enterprise-customer/{CUSTOMER_A}/can-redeem/", {"content_key": API101}
+    ).json()
+    assert answer["can_redeem"] is True
+
+    # 4. It redeems a run of the course with its own token.
+    redeemed = learner.post(
+        policy["policy_redemption_url"].replace("http://testserver", ""),
+        {"lms_user_id": lms_user_id, "content_key": API101},
+        format="json",
+    )
+    assert redeemed.status_code == 200, redeemed.content
+    assert (redeemed.json()["state"], redeemed.json()["quantity"]) == ("committed", -1000)
+
+    # 5. The Enrollment API shows the enrollment; the admin's list shows the assignment accepted.
+    enrollment = learner.get(f"/api/enrollment/v1/enrollment/second,{API101}")
+    assert enrollment.status_code == 200, enrollment.content
+    assert (enrollment.json()["mode"], enrollment.json()["is_active"]) == ("verified", True)
+    listed = admin.get(
+        "/enterprise/v1/assignment-configurations/6fc7ef56-d1c4-4aa8-a649-e6eb209f0000/admin/assignments/"
+    ).json()["results"]
+    assert [(a["uuid"], a["state"], a["transaction_uuid"]) for a in listed] == [
+        (assignment["uuid"], "accepted", redeemed.json()["uuid"])
+    ]
