@@ -1,4 +1,4 @@
-"""assignments_remind and assignments_cancel (coursegate.assignments.services; seed 003
+"""assignments_remind and assignments_cancel (coursegate.assignments.administration; seed 003
 "assignment-configurations-remind", "assignment-configurations-cancel"; reference/enterprise.md
 §4.2, §4.3, §5.1; issue 5): the state table, all-or-nothing, actions, e-mails after commit.
 
@@ -15,15 +15,11 @@ import pytest
 import time_machine
 from django.core.mail.backends.base import BaseEmailBackend
 
+from coursegate.assignments.administration import assignments_cancel, assignments_remind
 from coursegate.assignments.exceptions import AssignmentsNotActionableError
 from coursegate.assignments.models import LearnerContentAssignment, LearnerContentAssignmentAction
 from coursegate.assignments.selectors import assignment_expiration
-from coursegate.assignments.services import (
-    assignments_cancel,
-    assignments_remind,
-    policy_allocate,
-    policy_upsert,
-)
+from coursegate.assignments.services import policy_allocate, policy_upsert
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
 from coursegate.demo.content import DEMO_CONTENT
 from coursegate.enterprise.services import customer_upsert

@@ -19,9 +19,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from coursegate.assignments.administration import assignments_remind
 from coursegate.assignments.models import LearnerContentAssignment, LearnerContentAssignmentAction
 from coursegate.assignments.selectors import assignment_expiration
-from coursegate.assignments.services import assignments_expire, assignments_remind, policy_allocate, policy_upsert
+from coursegate.assignments.services import assignments_expire, policy_allocate, policy_upsert
 from coursegate.assignments.tasks import assignments_expire_task
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
 from coursegate.demo.content import DEMO_CONTENT

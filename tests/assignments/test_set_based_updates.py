@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from coursegate.assignments.administration import assignments_cancel
 from coursegate.assignments.models import AssignmentConfiguration, LearnerContentAssignment
-from coursegate.assignments.services import assignments_cancel, assignments_expire
+from coursegate.assignments.services import assignments_expire
 from tests.assignments.conftest import NOW, State, allocate, assignment_create
 
 pytestmark = pytest.mark.usefixtures("frozen")

@@ -20,11 +20,13 @@ BODIES = {
 
 def assignment_emails_enqueue(kind: str, assignments, *, policy=None) -> int:
     """Enqueue one e-mail per assignment (``kind``: allocated, reminded, cancelled) in the current
-    transaction; returns how many."""
+    transaction; returns how many. ``policy``: the assignments' (all of one configuration), so that
+    their expiration dates cost no query each; two queries whatever their number (enroll-by dates,
+    the outbox insert)."""
     enroll_by = enroll_by_dates(a.content_key for a in assignments)
     messages = []
     for assignment in assignments:
-        expires = assignment_expiration(assignment, enroll_by)["date"].date().isoformat()
+        expires = assignment_expiration(assignment, enroll_by, policy=policy)["date"].date().isoformat()
         context = {"title": assignment.content_title or assignment.content_key, "key": assignment.content_key,
                    "expires": expires}  # fmt: skip
         messages.append(

@@ -5,8 +5,7 @@
   a row lock on the policy, so concurrent allocations are serialised and can never overspend.
   Spend is counted on what would actually be created or re-allocated (ARCHITECTURE.md), not on the
   raw e-mail list.
-- ``assignments_remind`` / ``assignments_cancel`` are atomic: one unknown or ineligible uuid and
-  nothing changes (ARCHITECTURE.md decides against the reference's partial cancel).
+- Remind and cancel (by uuid, and remind-all / cancel-all by filter): assignments/administration.py.
 - ``assignments_expire`` is the periodic job: allocated assignments past their earliest expiration.
 E-mails go out after commit.
 """
@@ -24,7 +23,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from coursegate.accounts.models import User
-from coursegate.assignments.exceptions import AllocationRefusedError, AssignmentsNotActionableError
+from coursegate.assignments.exceptions import AllocationRefusedError
 from coursegate.assignments.models import (
     ALLOCATION_TIMEOUT,
     AssignmentConfiguration,
@@ -42,9 +41,7 @@ log = logging.getLogger(__name__)
 State = LearnerContentAssignment.State
 Action = LearnerContentAssignmentAction.Type
 REALLOCATABLE = {State.CANCELLED, State.ERRORED, State.EXPIRED, State.REVERSED}
-CANCELABLE = {State.ALLOCATED, State.ERRORED}
 PRICE_LOWER, PRICE_UPPER = 0.95, 1.05
-
 
 
 @dataclass(frozen=True)
@@ -210,65 +207,6 @@ def policy_allocate(
         assignment_emails_enqueue("allocated", notified, policy=policy)
     log.info("%s allocated %s to %d learners of policy %s", actor or "system", content_key, len(notified), policy.pk)
     return AllocationResult(created=created, updated=to_reallocate, no_change=no_change)
-
-
-def _lock_requested(configuration: AssignmentConfiguration, uuids: Sequence[str]):
-    wanted = list(dict.fromkeys(str(u) for u in uuids))
-    found = {
-        str(a.uuid): a
-        for a in LearnerContentAssignment.objects.select_for_update().filter(
-            assignment_configuration=configuration, uuid__in=wanted
-        )
-    }
-    return wanted, found
-
-
-@transaction.atomic
-def assignments_remind(*, configuration: AssignmentConfiguration, assignment_uuids: Sequence[str], actor=None) -> int:
-    """Remind learners of allocated assignments; all or nothing. Returns how many were reminded."""
-    wanted, found = _lock_requested(configuration, assignment_uuids)
-    unknown = [u for u in wanted if u not in found]
-    not_remindable = [u for u in wanted if u in found and found[u].state != State.ALLOCATED]
-    if unknown or not_remindable:
-        raise AssignmentsNotActionableError(action="remind", unknown=unknown, not_actionable=not_remindable)
-    now = timezone.now()
-    assignments = [found[u] for u in wanted]
-    LearnerContentAssignmentAction.objects.bulk_create(
-        [
-            LearnerContentAssignmentAction(assignment=a, action_type=Action.REMINDED, completed_at=now)
-            for a in assignments
-        ]
-    )
-    if assignments:
-        policy = SubsidyAccessPolicy.objects.filter(assignment_configuration=configuration).first()
-        assignment_emails_enqueue("reminded", assignments, policy=policy)
-    return len(assignments)
-
-
-@transaction.atomic
-def assignments_cancel(*, configuration: AssignmentConfiguration, assignment_uuids: Sequence[str], actor=None) -> int:
-    """Cancel allocated or errored assignments (already cancelled ones are fine); all or nothing.
-    Returns how many changed state."""
-    wanted, found = _lock_requested(configuration, assignment_uuids)
-    unknown = [u for u in wanted if u not in found]
-    not_cancelable = [u for u in wanted if u in found and found[u].state not in CANCELABLE | {State.CANCELLED}]
-    if unknown or not_cancelable:
-        raise AssignmentsNotActionableError(action="cancel", unknown=unknown, not_actionable=not_cancelable)
-    now = timezone.now()
-    changing = [found[u] for u in wanted if found[u].state in CANCELABLE]
-    for assignment in changing:
-        assignment.state, assignment.cancelled_at, assignment.modified = State.CANCELLED, now, now
-    if changing:
-        LearnerContentAssignment.objects.filter(pk__in=[a.pk for a in changing]).update(
-            state=State.CANCELLED, cancelled_at=now, modified=now
-        )
-        LearnerContentAssignmentAction.objects.bulk_create(
-            [LearnerContentAssignmentAction(assignment=a, action_type=Action.CANCELLED, completed_at=now)
-             for a in changing]
-        )  # fmt: skip
-        policy = SubsidyAccessPolicy.objects.filter(assignment_configuration=configuration).first()
-        assignment_emails_enqueue("cancelled", changing, policy=policy)
-    return len(changing)
 
 
 @transaction.atomic

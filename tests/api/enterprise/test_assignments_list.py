@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coursegate.api.enterprise.serializers.assignments import AssignmentOutput
+from coursegate.api.enterprise.serializers.assignments import AssignmentAdminOutput
 from coursegate.assignments.models import LearnerContentAssignment, LearnerContentAssignmentAction
 from tests.api.enterprise.assignments_support import (
     CONF_A,
@@ -96,18 +96,19 @@ def test_each_listed_assignment_has_the_seed_s_fields(world):
                 }
             ],
             "earliest_possible_expiration": {"date": "2026-04-01T09:00:00Z", "reason": "NINETY_DAYS_PASSED"},
+            "learner_state": "waiting",
         }
     ]
 
 
 def test_an_assignment_has_exactly_the_fields_its_output_serializer_declares(world):
-    # AssignmentOutput builds its dict by hand (fast); the OpenAPI document reads its fields.
+    # AssignmentAdminOutput builds its dict by hand (fast); the OpenAPI document reads its fields.
     assignment = make_assignment("abc@example.com")
     LearnerContentAssignmentAction.objects.create(assignment=assignment, action_type="notified")
 
     [row] = world.client("admin_a").get(admin_url()).json()["results"]
 
-    declared = AssignmentOutput().fields
+    declared = AssignmentAdminOutput().fields
     assert list(row) == list(declared)
     assert list(row["actions"][0]) == list(declared["actions"].child.fields)
     assert list(row["earliest_possible_expiration"]) == list(declared["earliest_possible_expiration"].fields)
@@ -201,8 +202,9 @@ def test_the_list_costs_the_same_number_of_queries_whatever_the_page_holds(world
     assert all(len(r["actions"]) == 2 for r in twenty.json()["results"])
 
 
-# token, the caller's roles, configuration, count, page, the page's actions (one query), enroll-by dates.
-QUERIES_PER_PAGE = 7
+# token, the caller's roles, configuration, count, page, the page's actions (one query), enroll-by dates,
+# learner_state_counts.
+QUERIES_PER_PAGE = 8
 
 
 def test_the_list_is_xml_by_default(world, listed):

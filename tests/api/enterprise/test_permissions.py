@@ -153,6 +153,17 @@ OK_202 = [
     Endpoint("policy-allocate", "post", _allocate(POLICY_A), ALLOCATE),
     Endpoint("policy-allocate-of-b", "post", _allocate(POLICY_B), ALLOCATE, expect=_of_b(202)),
     Endpoint("policy-allocate-unknown", "post", _allocate(UNKNOWN), ALLOCATE, expect=UNKNOWN_FOR_ANYONE),
+    # remind-all / cancel-all: no body, the list's filters in the query string (issue 12).
+    *(
+        Endpoint(f"assignments-{action}{suffix}", "post", _assignments(configuration, action) + query, expect=expect)
+        for action in ("remind-all", "cancel-all")
+        for suffix, configuration, query, expect in [
+            ("", CONFIGURATION_A, "", {}),
+            ("-of-b", CONFIGURATION_B, "?state=allocated", _of_b(202)),
+            ("-unknown", UNKNOWN, "", UNKNOWN_FOR_ANYONE),
+            ("-malformed", "not-a-uuid", "", UNKNOWN_FOR_ANYONE),
+        ]
+    ),
 ]
 MATRIX = matrix(OK_200, _callers(200)) + matrix(OK_204, _callers(204)) + matrix(OK_202, _callers(202))
 
@@ -209,12 +220,17 @@ def _effects(endpoint: Endpoint, caller: str, response, ok: bool, mailoutbox) ->
             configuration = _of(endpoint, CONFIGURATION_A, CONFIGURATION_B)
             assert [a["assignment_configuration"] for a in response.json()["created"]] == [configuration]
             assert allocated.get().learner_email == "abc@example.com"
-    elif kind in ("assignments-remind", "assignments-cancel"):
-        action = {"assignments-remind": "reminded", "assignments-cancel": "cancelled"}[kind]
-        assert LearnerContentAssignmentAction.objects.filter(action_type=action).count() == (1 if ok else 0)
-        assert len(mailoutbox) == (1 if ok else 0)
+    elif kind.removesuffix("-all") in ("assignments-remind", "assignments-cancel"):
+        action = {"assignments-remind": "reminded", "assignments-cancel": "cancelled"}[kind.removesuffix("-all")]
+        acted = LearnerContentAssignmentAction.objects.filter(action_type=action)
+        assert [str(a) for a in acted.values_list("assignment_id", flat=True)] == (
+            [_of(endpoint, ASSIGNMENT_A, ASSIGNMENT_B)] if ok else []
+        )
+        assert [m.to for m in mailoutbox] == ([[f"{_of(endpoint, POLICY_A, POLICY_B)[:4]}@example.com"]] if ok else [])
         if ok:
             assert response.content == b""
+        if not ok and kind == "assignments-cancel-all":
+            assert not LearnerContentAssignment.objects.filter(state=LearnerContentAssignment.State.CANCELLED).exists()
     elif kind == "assignments-list" and ok:
         assert [a["uuid"] for a in response.json()["results"]] == [_of(endpoint, ASSIGNMENT_A, ASSIGNMENT_B)]
 
@@ -237,5 +253,8 @@ def test_the_matrix_covers_every_catalog_subscription_and_assignment_route():
     routes -= {"enterprise-license-activation", "enterprise-learner-licenses", "enterprise-catalog-contains"}
     routes -= {"enterprise-customer-contains", "enterprise-plan-licenses", "enterprise-plan-licenses-overview"}
     routes -= {"enterprise-plan-licenses-csv", "enterprise-plan-licenses-revoke-all"}
+    # Issue 12's license reminders and learner credit redemption: matrices in their own files too.
+    routes -= {"enterprise-plan-licenses-remind", "enterprise-plan-licenses-remind-all"}
+    routes -= {"enterprise-policy-redeem", "enterprise-policy-can-redeem", "enterprise-policy-credits-available"}
 
     assert {resolve(e.path.split("?")[0]).url_name for e in OK_200 + OK_204 + OK_202} == routes

@@ -24,9 +24,39 @@ class SubscriptionPagination(PageNumberPagination):
 
 
 class AssignmentPagination(PageNumberPagination):
+    """An assignment configuration's assignments (reference/enterprise.md §4.4): the page and, after
+    it, ``learner_state_counts`` over every assignment the filters keep, as enterprise-access's
+    PaginationWithPageCountAndLearnerStateCounts. The view sets ``learner_state_counts`` before
+    rendering the page."""
+
     page_size = 10
     page_size_query_param = "page_size"
     max_page_size = 1000
+    learner_state_counts: list[dict] | None = None
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+                "learner_state_counts": self.learner_state_counts or [],
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"]["learner_state_counts"] = {
+            "type": "array",
+            "description": "Assignments per learner state (only states that have some), most frequent first",
+            "items": {
+                "type": "object",
+                "properties": {"learner_state": {"type": "string", "example": "waiting"},
+                               "count": {"type": "integer", "example": 12}},
+            },
+        }  # fmt: skip
+        return paged
 
 
 class LearnerSummaryPagination(PageNumberPagination):

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from coursegate.assignments.filters import LEARNER_STATES, ORDERINGS, AssignmentFilters
 from coursegate.assignments.models import LearnerContentAssignment, LearnerContentAssignmentAction
 from coursegate.assignments.selectors import ENROLLMENT_DATE, NINETY_DAYS, SUBSIDY_EXPIRED, assignment_expiration
 
@@ -44,18 +45,116 @@ class _CommaSeparated(serializers.Field):
         return [part.strip() for part in str(data).split(",") if part.strip()]
 
 
-class AssignmentListQuery(serializers.Serializer):
-    """Filters of an assignment configuration's list; blank means no filter. Paging (``page``,
-    ``page_size``) is the paginator's."""
+MAX_VALUES = 1000  # values of one ``__in`` filter (SQLite's bound on a statement's parameters)
+MAX_TERMS = 20  # search terms
+BIGINT_MAX = 2**63 - 1
 
-    state = _CommaSeparated(required=False, default=list, help_text="Comma-separated states")
-    learner_email = _Text(required=False, default=None, help_text="Case-insensitive")
 
-    def validate_state(self, states: list[str]) -> list[str]:
-        unknown = [state for state in states if state not in LearnerContentAssignment.State.values]
+@extend_schema_field(OpenApiTypes.STR)
+class _Ids(serializers.Field):
+    """User ids: ``"7"``, or with ``many`` ``"7, 8,,9"`` -> ``[7, 8, 9]``; ASCII digits only."""
+
+    def __init__(self, *, many: bool = False, **kwargs):
+        self.many = many
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> list[int]:
+        parts = [p.strip() for p in str(data).split(",")] if self.many else [str(data).strip()]
+        ids = []
+        for part in filter(None, parts):
+            if not (part.isascii() and part.isdigit()):
+                raise serializers.ValidationError("A valid integer is required.")
+            if int(part) > BIGINT_MAX:
+                raise serializers.ValidationError(f"Ensure this value is less than or equal to {BIGINT_MAX}.")
+            ids.append(int(part))
+        return ids
+
+
+def _choices(label: str, allowed):
+    def validate(values: list[str]) -> list[str]:
+        unknown = [value for value in values if value not in allowed]
         if unknown:
-            raise serializers.ValidationError(f"Unknown state: {', '.join(unknown)}.")
-        return states
+            raise serializers.ValidationError(f"Unknown {label}: {', '.join(unknown)}.")
+        return values
+
+    return validate
+
+
+def _bounded(values: list) -> list:
+    if len(values) > MAX_VALUES:
+        raise serializers.ValidationError(f"Ensure this field has no more than {MAX_VALUES} elements.")
+    return values
+
+
+class AssignmentFilterQuery(serializers.Serializer):
+    """The filters of an assignment configuration's list, remind-all and cancel-all (reference/
+    learner_side.md §5.4): each field and its ``__in`` comma-separated form (both given: both
+    narrow); ``state`` and ``learner_state`` take comma lists too. Blank means no filter."""
+
+    content_key = _Text(required=False, default=None, help_text="Exact content key")
+    content_key__in = _CommaSeparated(required=False, default=list, help_text="Comma-separated content keys")
+    learner_email = _Text(required=False, default=None, help_text="Case-insensitive")
+    learner_email__in = _CommaSeparated(required=False, default=list, help_text="Comma-separated, case-insensitive")
+    lms_user_id = _Ids(required=False, default=list, help_text="The learner's user id")
+    lms_user_id__in = _Ids(many=True, required=False, default=list, help_text="Comma-separated user ids")
+    state = _CommaSeparated(required=False, default=list, help_text="Comma-separated states")
+    state__in = _CommaSeparated(required=False, default=list, help_text="Comma-separated states")
+    learner_state = _CommaSeparated(required=False, default=list,
+                                    help_text="Comma-separated: notifying, waiting, expired, failed")  # fmt: skip
+    learner_state__in = _CommaSeparated(required=False, default=list, help_text="Comma-separated learner states")
+    search = _Text(required=False, default="", help_text="Words found in the learner's e-mail or the content title")
+
+    validate_state = validate_state__in = staticmethod(_choices("state", LearnerContentAssignment.State.values))
+    validate_learner_state = validate_learner_state__in = staticmethod(_choices("learner_state", LEARNER_STATES))
+    validate_content_key__in = validate_learner_email__in = validate_lms_user_id__in = staticmethod(_bounded)
+
+    def validate_search(self, search: str) -> tuple[str, ...]:
+        terms = tuple(term for term in search.replace(",", " ").split() if term)
+        if len(terms) > MAX_TERMS:
+            raise serializers.ValidationError(f"Ensure this field has no more than {MAX_TERMS} words.")
+        return terms
+
+
+def _narrowed(*given) -> frozenset | None:
+    """The values every given filter allows (None: no filter given)."""
+    sets = [frozenset(values) for values in given if values]
+    return frozenset.intersection(*sets) if sets else None
+
+
+def assignment_filters(data: dict) -> AssignmentFilters:
+    """The domain's filters from AssignmentFilterQuery's validated data."""
+    single = {name: [data[name]] if data[name] else [] for name in ("content_key", "learner_email")}
+    return AssignmentFilters(
+        content_keys=_narrowed(single["content_key"], data["content_key__in"]),
+        learner_emails=_narrowed(
+            [e.strip().lower() for e in single["learner_email"]], [e.lower() for e in data["learner_email__in"]]
+        ),
+        lms_user_ids=_narrowed(data["lms_user_id"], data["lms_user_id__in"]),
+        states=_narrowed(data["state"], data["state__in"]),
+        learner_states=_narrowed(data["learner_state"], data["learner_state__in"]),
+        search=data["search"],
+    )
+
+
+class AssignmentListQuery(AssignmentFilterQuery):
+    """The filters plus ``ordering``. Paging (``page``, ``page_size``) is the paginator's."""
+
+    ordering = _CommaSeparated(
+        required=False,
+        default=list,
+        help_text=f"Comma-separated, each with an optional '-' (descending): {', '.join(ORDERINGS)}; then newest first",
+    )
+
+    def validate_ordering(self, fields: list[str]) -> tuple[str, ...]:
+        unknown = [field for field in fields if field.removeprefix("-") not in ORDERINGS]
+        if unknown:
+            raise serializers.ValidationError(f"Unknown ordering: {', '.join(unknown)}.")
+        return tuple(fields)
+
+
+class LearnerStateCountOutput(serializers.Serializer):
+    learner_state = serializers.ChoiceField(choices=LEARNER_STATES)
+    count = serializers.IntegerField()
 
 
 def _dt(value):
@@ -123,6 +222,21 @@ class AssignmentOutput(serializers.Serializer):
             ],
             "earliest_possible_expiration": {"date": _dt(expiration["date"]), "reason": expiration["reason"]},
         }
+
+
+class AssignmentAdminOutput(AssignmentOutput):
+    """A listed assignment: AssignmentOutput's fields and, last, the derived ``learner_state``
+    computed in SQL (assignments.filters.with_learner_state), as the reference's admin serializer
+    has it."""
+
+    learner_state = serializers.ChoiceField(
+        choices=LEARNER_STATES, allow_null=True, help_text="notifying, waiting, expired, failed; null otherwise"
+    )
+
+    def to_representation(self, assignment: LearnerContentAssignment) -> dict:
+        body = super().to_representation(assignment)
+        body["learner_state"] = assignment.learner_state  # type: ignore[attr-defined]
+        return body
 
 
 class AllocationOutput(serializers.Serializer):

@@ -1,5 +1,6 @@
 """Enterprise API — subsidy access policy allocation and assignment administration
-(seed 003 "policy-allocation", "assignment-configurations remind/cancel"; reference §4.1–4.4).
+(seed 003 "policy-allocation", "assignment-configurations remind/cancel"; reference/enterprise.md
+§4.1–4.4; reference/learner_side.md §5.4: remind-all, cancel-all and the list's filters, issue 12).
 
 Admins of the policy's (configuration's) customer and operators only. Unknown policy or
 configuration: 404; another customer's: 403. Business-rule refusals: 422.
@@ -17,19 +18,28 @@ from coursegate.api.enterprise.permissions import IsCustomerAdmin
 from coursegate.api.enterprise.serializers.assignments import (
     AllocateInput,
     AllocationOutput,
+    AssignmentAdminOutput,
+    AssignmentFilterQuery,
     AssignmentListQuery,
-    AssignmentOutput,
     AssignmentUuidsInput,
+    assignment_filters,
 )
 from coursegate.api.enterprise.views.base import EnterpriseApiView
+from coursegate.assignments.administration import (
+    assignments_cancel,
+    assignments_cancel_all,
+    assignments_remind,
+    assignments_remind_all,
+)
 from coursegate.assignments.selectors import (
     actions_by_assignment,
     assignment_configuration_get,
     assignments_for_configuration,
     enroll_by_dates,
+    learner_state_counts,
     policy_get,
 )
-from coursegate.assignments.services import assignments_cancel, assignments_remind, policy_allocate
+from coursegate.assignments.services import policy_allocate
 from coursegate.core.parsers import StrictFormParser, StrictMultiPartParser, UnclosedObjectJSONParser
 from coursegate.core.serializers import parse
 
@@ -130,10 +140,16 @@ class AssignmentsCancelView(_AssignmentActionView):
     assignments_action = staticmethod(assignments_cancel)
 
 
+FILTER_PARAMETERS = [AssignmentFilterQuery]
+
+
 class AssignmentsListView(AssignmentConfigurationApiView):
     """GET .../assignment-configurations/{uuid}/admin/assignments/ — the configuration's assignments,
-    newest first; ``state`` (comma-separated; 400 for an unknown one) and ``learner_email``
-    filters; page / page_size (404 past the end)."""
+    each with its derived ``learner_state``, newest first (or in ``ordering``), and
+    ``learner_state_counts`` over all those the filters keep; filters ``content_key``,
+    ``learner_email``, ``lms_user_id``, ``state``, ``learner_state`` (each also ``__in``) and
+    ``search``; 400 naming the parameter for an unknown choice or a bad id; page / page_size (404
+    past the end)."""
 
     pagination_class = AssignmentPagination
 
@@ -141,22 +157,65 @@ class AssignmentsListView(AssignmentConfigurationApiView):
         operation_id="enterprise_assignments_list",
         parameters=[AssignmentListQuery, OpenApiParameter("page", OpenApiTypes.INT),
                     OpenApiParameter("page_size", OpenApiTypes.INT)],
-        responses={200: AssignmentOutput(many=True)},
+        responses={200: AssignmentAdminOutput(many=True)},
     )  # fmt: skip
     def get(self, request, configuration_uuid: str):
         configuration = self.get_configuration(configuration_uuid)
         query = parse(AssignmentListQuery, request.query_params)
-        queryset = assignments_for_configuration(
-            configuration, states=query["state"] or None, learner_email=query["learner_email"] or None
-        )
+        filters = assignment_filters(query)
+        queryset = assignments_for_configuration(configuration, filters=filters, ordering=query["ordering"])
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(AssignmentOutput(page, many=True, context=rendering_context(page)).data)
+        paginator.learner_state_counts = learner_state_counts(configuration, filters=filters)
+        body = AssignmentAdminOutput(page, many=True, context=rendering_context(page)).data
+        return paginator.get_paginated_response(body)
 
 
-class AssignmentsRemindAllView(AssignmentConfigurationApiView):
-    """POST .../admin/assignments/remind-all/ (to be built)."""
+class _AssignmentsBulkActionView(AssignmentConfigurationApiView):
+    """POST with the list's filters in the query string and no body: 202 with an empty body; 404
+    with an empty body when no assignment the action applies to matches (the reference's)."""
+
+    assignments_action = staticmethod(assignments_remind_all)
+
+    def post(self, request, configuration_uuid: str):
+        configuration = self.get_configuration(configuration_uuid)
+        filters = assignment_filters(parse(AssignmentFilterQuery, request.query_params))
+        self.assignments_action(configuration=configuration, filters=filters, actor=request.user)
+        return HttpResponse(status=202)
 
 
-class AssignmentsCancelAllView(AssignmentConfigurationApiView):
-    """POST .../admin/assignments/cancel-all/ (to be built)."""
+_BULK_RESPONSES = {
+    202: OpenApiResponse(description="Empty: done"),
+    404: OpenApiResponse(description="Empty: no matching assignment the action applies to (or unknown configuration)"),
+}
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="enterprise_assignments_remind_all",
+        request=None,
+        parameters=FILTER_PARAMETERS,
+        responses=_BULK_RESPONSES,
+    )
+)
+class AssignmentsRemindAllView(_AssignmentsBulkActionView):
+    """POST .../admin/assignments/remind-all/ — remind every allocated assignment the filters keep
+    (a ``reminded`` action and an e-mail each); 202 empty; 404 empty when there is none; atomic."""
+
+    assignments_action = staticmethod(assignments_remind_all)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="enterprise_assignments_cancel_all",
+        request=None,
+        parameters=FILTER_PARAMETERS,
+        responses=_BULK_RESPONSES,
+    )
+)
+class AssignmentsCancelAllView(_AssignmentsBulkActionView):
+    """POST .../admin/assignments/cancel-all/ — cancel every allocated or errored assignment the
+    filters keep (state cancelled, a ``cancelled`` action and an e-mail each); 202 empty; 404 empty
+    when there is none; atomic."""
+
+    assignments_action = staticmethod(assignments_cancel_all)
