@@ -84,3 +84,42 @@ def snapshot() -> dict:
         ),
         "actions": sorted(LearnerContentAssignmentAction.objects.values_list("uuid", "action_type")),
     }
+
+
+# The mixed set of MIXED (test_assignments_list_filters.py, test_assignments_bulk_actions.py): e-mail ->
+# (state, its notification: None, "ok" or "error", content key, title, learner_state the list derives).
+MIXED = {
+    "ann@example.com": (S.ALLOCATED, None, "edx+101", "edX 101", "notifying"),
+    "bob@example.com": (S.ALLOCATED, "ok", "edx+101", "edX 101", "waiting"),
+    "cat@example.com": (S.ALLOCATED, "ok", "edx+api101", "API Design 101", "waiting"),
+    "dan@example.com": (S.ALLOCATED, "error", "edx+api101", "API Design 101", "failed"),
+    "eve@example.com": (S.ERRORED, "ok", "edx+101", "edX 101", "failed"),
+    "fay@example.com": (S.EXPIRED, "ok", "edx+api101", "API Design 101", "expired"),
+    "gus@example.com": (S.ACCEPTED, "ok", "edx+101", "edX 101", None),
+    "hal@example.com": (S.CANCELLED, "ok", "edx+api101", "API Design 101", None),
+}
+MIXED_START = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+
+
+def mixed_assignments(make_user) -> dict[str, LearnerContentAssignment]:
+    """MIXED in CONF_A, created a minute apart in its order (ann oldest, hal newest); bob and cat
+    have accounts (lms_user_id); plus an allocated, notified assignment of CONF_B (zed@)."""
+    made = {}
+    for i, (email, (state, notified, key, title, _)) in enumerate(MIXED.items()):
+        assignment = make_assignment(email, state, content_key=key, title=title)
+        if email in ("bob@example.com", "cat@example.com"):
+            assignment.lms_user = make_user(email.split("@")[0], email=email)
+        assignment.created = MIXED_START + timedelta(minutes=i)
+        LearnerContentAssignment.objects.filter(pk=assignment.pk).update(
+            created=assignment.created, lms_user=assignment.lms_user
+        )
+        if notified:
+            LearnerContentAssignmentAction.objects.create(
+                assignment=assignment, action_type="notified",
+                completed_at=None if notified == "error" else assignment.allocated_at,
+                error_reason="email_error" if notified == "error" else None,
+            )  # fmt: skip
+        made[email] = assignment
+    other = make_assignment("zed@example.com", configuration=CONF_B)
+    LearnerContentAssignmentAction.objects.create(assignment=other, action_type="notified", completed_at=timezone.now())
+    return made
