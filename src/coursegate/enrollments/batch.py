@@ -11,6 +11,9 @@ Semantics follow the Open edX Enrollment API (seed 002, reference/edx_appsembler
   may change the mode of an active enrollment;
 - ``is_active=False`` deactivates (privileged callers only; others get UNCHANGED) and refuses a
   mode that differs from the active one (EnrollmentModeMismatchError);
+- a mode a request names must be one the run offers (expired ones count for staff and for
+  deactivations), also when the enrollment exists and nothing would change
+  (CourseModeUnavailableError);
 - ``force`` lets staff enroll outside the window, past capacity, without an invitation and into
   expired modes.
 Every deactivation, whoever asks for it, goes through ``_deactivate``: the enrollment keeps its
@@ -285,23 +288,39 @@ def _refuse(req: EnrollmentRequest, current: Enrollment | None, error_cls, **ext
 
 
 def _change_active(req: EnrollmentRequest, batch: _Batch, current: Enrollment, *, privileged: bool) -> EnrollmentResult:
-    """An active enrollment: only a privileged caller deactivates it or changes its mode."""
+    """An active enrollment: only a privileged caller deactivates it or changes its mode. A mode
+    the request names must be one the run offers, even when nothing would change (below)."""
     if not privileged:
+        # The reference's add path validates the named mode before finding the learner enrolled.
+        if _mode_unoffered(req, batch, include_expired=not req.is_active):
+            return _refuse(req, current, CourseModeUnavailableError, mode=req.mode)
         return EnrollmentResult(req, current, Outcome.UNCHANGED)
     if not req.is_active:
         if req.mode and req.mode != current.mode:
             return _refuse(req, current, EnrollmentModeMismatchError, active_mode=current.mode, requested_mode=req.mode)
+        if _mode_unoffered(req, batch, include_expired=True):  # the run no longer has the enrollment's mode
+            return _refuse(req, current, CourseModeUnavailableError, mode=req.mode)
         return _deactivate(req, batch, current)
-    if not req.mode or req.mode == current.mode:
+    if not req.mode:
         return EnrollmentResult(req, current, Outcome.UNCHANGED)
-    if not batch.offers(req.course_run, req.mode, include_expired=True):
+    if _mode_unoffered(req, batch, include_expired=True):
         return _refuse(req, current, CourseModeUnavailableError, mode=req.mode)
+    if req.mode == current.mode:
+        return EnrollmentResult(req, current, Outcome.UNCHANGED)
     return _change(req, batch, current, mode=req.mode, is_active=True, outcome=Outcome.UPDATED)
+
+
+def _mode_unoffered(req: EnrollmentRequest, batch: _Batch, *, include_expired: bool) -> bool:
+    """The request names a mode and the run does not offer it (reference/edx_appsembler.md §1.6
+    step 13: an update validates the mode it names, a deactivation among expired modes too)."""
+    return bool(req.mode) and not batch.offers(req.course_run, str(req.mode), include_expired=include_expired)
 
 
 def _record_inactive(req: EnrollmentRequest, batch: _Batch, current: Enrollment | None) -> EnrollmentResult:
     """``is_active=False`` with no active enrollment: an inactive row is recorded once."""
-    if current is not None:  # already inactive: deactivating again is a no-op
+    if current is not None:  # already inactive: deactivating again is a no-op, in a mode the run offers
+        if _mode_unoffered(req, batch, include_expired=True):
+            return _refuse(req, current, CourseModeUnavailableError, mode=req.mode)
         return EnrollmentResult(req, current, Outcome.UNCHANGED)
     mode = req.mode or batch.default_mode(req.course_run)
     if not batch.offers(req.course_run, mode, include_expired=True):

@@ -6,7 +6,7 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from coursegate.core.rows import Columns, prefetched, read_cursor, related
@@ -110,12 +110,27 @@ def _listing_read(vendor: str) -> _ListingRead:
 
 
 def enrollments_filtered(
-    *, course_run_key: str | None = None, usernames: list[str] | None = None, emails: list[str] | None = None
+    *,
+    course_run_key: str | None = None,
+    course_run_keys_like: list[str] | None = None,
+    usernames: list[str] | None = None,
+    emails: list[str] | None = None,
 ) -> QuerySet:
-    """Every enrollment (active or not) matching the filters, for the staff listing."""
+    """Every enrollment (active or not) matching all the filters given, for the staff listing.
+
+    ``course_run_keys_like``: runs whose key contains any of these, in any case (the newest
+    reference's ``course_ids``: a course id without its run matches every run). The match is a
+    subquery over the course runs (one row per run, not per enrollment); the enrollments are then
+    reached through their (course_run, is_active) index.
+    """
     qs = Enrollment.objects.select_related("user", "course_run")
     if course_run_key:
         qs = qs.filter(course_run__key=course_run_key)
+    if course_run_keys_like:
+        like = Q()
+        for fragment in course_run_keys_like:
+            like |= Q(key__icontains=fragment)
+        qs = qs.filter(course_run_id__in=CourseRun.objects.filter(like).values("id"))
     if usernames:
         qs = qs.filter(user__username__in=usernames)
     if emails:

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from coursegate.accounts.validators import username_problems
 from coursegate.core.course_keys import is_course_run_key
 
 # --- Input fields --------------------------------------------------------------------------------
@@ -137,8 +138,29 @@ class CommaListField(_RawField):
 
     def to_internal_value(self, data) -> list[str]:
         items = [item.strip() for item in str(data).split(",") if item.strip()]
+        self.check_count(items)
+        return items
+
+    def check_count(self, items: list[str]) -> None:
         if self.max_items is not None and len(items) > self.max_items:
             raise serializers.ValidationError(self.too_many.format(count=len(items), max=self.max_items))
+
+
+# The reference's message for its Unicode username rule (openedx accounts USERNAME_INVALID_CHARS_UNICODE),
+# the rule Coursegate's accounts follow: Django's letters, digits and @.+-_.
+USERNAME_INVALID = "Usernames can only contain letters, numerals, and @/./+/-/_ characters."
+
+
+class UsernameListField(CommaListField):
+    """Comma-separated usernames, each a possible account name (reference §1.7: the registration
+    form's ``validate_username``, after the count): an empty item (``a,,b``, a trailing comma) or
+    one with another character is refused with USERNAME_INVALID. Spaces around an item are dropped."""
+
+    def to_internal_value(self, data) -> list[str]:
+        items = [item.strip() for item in str(data).split(",")]
+        self.check_count(items)
+        if any(username_problems(item) for item in items):
+            raise serializers.ValidationError(USERNAME_INVALID)
         return items
 
 

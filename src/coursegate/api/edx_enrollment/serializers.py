@@ -31,6 +31,7 @@ from coursegate.api.edx_enrollment.fields import (
     JsonBooleanField,
     OptionalTextField,
     TruthyFlagField,
+    UsernameListField,
 )
 from coursegate.core.course_keys import is_course_run_key
 from coursegate.courses.selectors import course_run_modes
@@ -257,14 +258,25 @@ MAX_USERNAMES = 100
 
 
 class EnrollmentsStaffQueryInput(FieldErrorsInput):
-    """GET /enrollments?course_id=&username=a,b&email=x,y (reference §1.7)."""
+    """GET /enrollments?course_id=&course_ids=a,b&username=a,b&email=x,y (reference §1.7, the
+    newest release's form): every bad field is reported, each with its first message."""
 
     course_id = CourseRunKeyField(
         message="'{value}' is not a valid course id.", required=False, allow_null=True, default=None
     )
-    username = CommaListField(
+    course_ids = CommaListField(
+        max_items=MAX_USERNAMES,
+        too_many="Too many course_ids in a single request - {count}. A maximum of {max} is allowed",
+        help_text="Comma-separated, at most 100; each matches the course run ids containing it, in any case "
+        "(a course id without its run matches every run)",
+    )
+    username = UsernameListField(
         max_items=MAX_USERNAMES,
         too_many="Too many usernames in a single request - {count}. A maximum of {max} is allowed",
         help_text="Comma-separated, at most 100",
     )
-    email = CommaListField(help_text="Comma-separated")
+    email = CommaListField(
+        max_items=MAX_USERNAMES,
+        too_many="Too many emails in a single request - {count}. A maximum of {max} is allowed",
+        help_text="Comma-separated, at most 100",
+    )

@@ -210,8 +210,9 @@ class EnrollmentsCursorPagination(CursorPagination):
 
 
 class EnrollmentsStaffListView(EdxApiView):
-    """GET /enrollments?course_id=&username=a,b&email=x,y — staff only, every enrollment (active or
-    not), cursor-paginated ``{"next", "previous", "results"}``. Bad filters: 400 ``field_errors``."""
+    """GET /enrollments?course_id=&course_ids=a,b&username=a,b&email=x,y — staff only, every
+    enrollment (active or not) matching all the filters given, cursor-paginated ``{"next",
+    "previous", "results"}``. Bad filters: 400 ``field_errors``, one entry per bad field."""
 
     permission_classes = [IsStaff]
     pagination_class = EnrollmentsCursorPagination
@@ -224,7 +225,10 @@ class EnrollmentsStaffListView(EdxApiView):
     def get(self, request):
         query = parse(EnrollmentsStaffQueryInput, request.query_params)
         queryset = enrollments_filtered(
-            course_run_key=query["course_id"], usernames=query["username"], emails=query["email"]
+            course_run_key=query["course_id"],
+            course_run_keys_like=query["course_ids"],
+            usernames=query["username"],
+            emails=query["email"],
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
