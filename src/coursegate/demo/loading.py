@@ -15,6 +15,8 @@ from oauth2_provider.models import get_application_model
 
 from coursegate.accounts.models import User
 from coursegate.accounts.services import role_assign, user_create
+from coursegate.assignments.models import RedemptionTransaction
+from coursegate.assignments.redemption import redemption_reverse
 from coursegate.assignments.services import assignment_ensure_allocated, policy_upsert
 from coursegate.catalogs.models import EnterpriseCatalog
 from coursegate.catalogs.services import catalog_add_items, catalog_upsert, content_item_upsert
@@ -330,9 +332,23 @@ DEMO_ASSIGNMENTS = [
 ]
 
 
+# docs/enterprise-redemption.md: the `learner` client (honor, customer A's learner) redeems a run of
+# this course, allocated to it.
+DEMO_REDEEM_COURSE, DEMO_REDEEM_RUN = "edx+api101", "course-v1:edx+api101+1T2025"
+DEMO_REDEEM_ASSIGNMENT = "8907ef56-d1c4-4aa8-a649-e6eb209f0002"
+
+
 def load_assignments_demo() -> None:
-    """Customer A's assigned-learner-credit policy (room for 100,000 allocations at 1000 cents) and
-    the two allocated assignments seed 003's remind/cancel examples name (re-allocated on each run)."""
+    """Customer A's assigned-learner-credit policy (room for 100,000 allocations at 1000 cents), the
+    two allocated assignments seed 003's remind/cancel examples name (re-allocated on each run), and
+    honor's allocated DEMO_REDEEM_COURSE: an earlier run's redemption of it is reversed and the
+    course allocated again, so the redemption docs run as pasted on every run."""
+    honor = User.objects.get(username="honor")
+    earlier = RedemptionTransaction.objects.filter(
+        policy_id=POLICY_A, lms_user=honor, content_key=DEMO_REDEEM_RUN, reversed_at__isnull=True
+    )
+    for transaction_uuid in earlier.values_list("pk", flat=True):
+        redemption_reverse(transaction_uuid=transaction_uuid)
     policy = policy_upsert(
         uuid=POLICY_A,
         configuration_uuid=ASSIGNMENT_CONFIGURATION_A,
@@ -347,3 +363,7 @@ def load_assignments_demo() -> None:
         assignment_ensure_allocated(
             uuid=uuid, policy=policy, learner_email=email, content_key=content_key, content_price_cents=1000
         )
+    assignment_ensure_allocated(
+        uuid=DEMO_REDEEM_ASSIGNMENT, policy=policy, learner_email=honor.email, content_key=DEMO_REDEEM_COURSE,
+        content_price_cents=1000,
+    )  # fmt: skip
