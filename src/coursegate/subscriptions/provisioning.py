@@ -48,26 +48,33 @@ def licenses_provision(
     wanted = list(dict.fromkeys(emails))
     with transaction.atomic():
         plan = _locked(plan)
-        live = _live_emails(plan, wanted)
-        new = [email for email in wanted if email not in live]
-        if not new:
-            return ProvisionResult(already=live)
-        # Any unassigned license will do (no ORDER BY: a plan of a million licenses is not sorted per batch).
-        free = list(
-            License.objects.filter(plan=plan, status=License.Status.UNASSIGNED).values_list("uuid", flat=True)[
-                : len(new)
-            ]
-        )
         now = timezone.now()
-        rows = [(license_uuid, email, "", uuid_lib.uuid4()) for email, license_uuid in zip(new, free, strict=False)]
-        if rows:
-            _licenses_write(rows=rows, now=now)
-        rest = new[len(rows) :]
         added = 0
-        if rest and add_missing:
-            extra = _licenses_insert(plan=plan, emails=rest, now=now)
-            rows += extra
-            added, rest = len(extra), []
+        if add_missing and connection.vendor == "postgresql" and not _has_unassigned(plan):
+            # Nothing to hand out: one new license per e-mail, in one INSERT whose ON CONFLICT on the
+            # one-live-license-per-e-mail index skips the e-mails that hold one (no separate lookup).
+            rows = _licenses_insert(plan=plan, emails=wanted, now=now, skip_live=True)
+            inserted = {email for _, email, _, _ in rows}
+            live, rest, added = {email for email in wanted if email not in inserted}, [], len(rows)
+        else:
+            live = _live_emails(plan, wanted)
+            new = [email for email in wanted if email not in live]
+            if not new:
+                return ProvisionResult(already=live)
+            # Any unassigned license will do (no ORDER BY: a plan of a million licenses is not sorted per batch).
+            free = list(
+                License.objects.filter(plan=plan, status=License.Status.UNASSIGNED).values_list("uuid", flat=True)[
+                    : len(new)
+                ]
+            )
+            rows = [(uuid, email, "", uuid_lib.uuid4()) for email, uuid in zip(new, free, strict=False)]
+            if rows:
+                _licenses_write(rows=rows, now=now)
+            rest = new[len(rows) :]
+            if rest and add_missing:
+                extra = _licenses_insert(plan=plan, emails=rest, now=now)
+                rows += extra
+                added, rest = len(extra), []
         assigned = [email for _, email, _, _ in rows]
         learners_link_many(customer=plan.customer, emails=assigned)
         if notify:
@@ -80,6 +87,10 @@ def licenses_provision(
     return ProvisionResult(
         assigned={email: license_uuid for license_uuid, email, _, _ in rows}, already=live, short=rest, added=added
     )
+
+
+def _has_unassigned(plan: SubscriptionPlan) -> bool:
+    return License.objects.filter(plan=plan, status=License.Status.UNASSIGNED).exists()
 
 
 def _live_emails(plan: SubscriptionPlan, emails: list[str]) -> set[str]:
@@ -107,23 +118,30 @@ def _live_emails(plan: SubscriptionPlan, emails: list[str]) -> set[str]:
     return live
 
 
-def _licenses_insert(*, plan: SubscriptionPlan, emails: list[str], now) -> list[tuple]:
+def _licenses_insert(*, plan: SubscriptionPlan, emails: list[str], now, skip_live: bool = False) -> list[tuple]:
     """Insert one assigned license per e-mail; returns (uuid, e-mail, Salesforce id, activation key)
     rows. PostgreSQL: one INSERT ... SELECT over the e-mails sent as one JSON parameter, uuids and
-    activation keys drawn by the database; elsewhere bulk_create."""
+    activation keys drawn by the database (``skip_live``: e-mails holding a live license of the plan
+    are skipped by the unique index and not returned); elsewhere bulk_create."""
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
         names = ("uuid", "plan", "status", "user_email", "user_sfid", "activation_key", "assigned_date",
                  "last_remind_date", "created")  # fmt: skip
         columns = ", ".join(quote(_column(name)) for name in names)
         key, email, activation = (quote(_column(name)) for name in ("uuid", "user_email", "activation_key"))
+        plan_id, status = quote(_column("plan")), quote(_column("status"))
+        # The index subscriptions_one_live_license_per_email: (plan, user_email) WHERE status IN live.
+        conflict = f"ON CONFLICT ({plan_id}, {email}) WHERE {status} IN (%s, %s) DO NOTHING " if skip_live else ""
+        statuses = [str(s) for s in LIVE_STATUSES] if skip_live else []
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {quote(License._meta.db_table)} ({columns}) "
                 "SELECT gen_random_uuid(), %s, %s, s.email, '', gen_random_uuid(), %s, %s, %s "
-                f"FROM json_array_elements_text(%s::json) AS s(email) RETURNING {key}, {email}, {activation}",
-                [plan.pk, License.Status.ASSIGNED.value, now, now, now, json.dumps(emails, separators=(",", ":"))],
-            )
+                f"FROM json_array_elements_text(%s::json) AS s(email) {conflict}"
+                f"RETURNING {key}, {email}, {activation}",
+                [plan.pk, License.Status.ASSIGNED.value, now, now, now, json.dumps(emails, separators=(",", ":")),
+                 *statuses],
+            )  # fmt: skip
             return [(u, e, "", k) for u, e, k in cursor.fetchall()]
     rows = [(uuid_lib.uuid4(), email, "", uuid_lib.uuid4()) for email in emails]
     License.objects.bulk_create(
