@@ -1,43 +1,53 @@
-"""Event store writes.
+"""Event store writes, one append-only design for every kind of event.
 
-Events arrive typed (``NewEvent``: the API family parses the contract's bodies into them) and
-come back as ``StoredEvent``: the same values with their id and creation time, a tuple in the
-order of ``selectors.PAGE_COLUMNS`` (a page row and a stored event are answered alike). The rules
-a stored row must satisfy are the table's constraints (events/models.py); a batch holds at most
-``MAX_BATCH`` events.
+Events arrive typed (``NewEvent``, ``NewAgreementEvent``, ``NewAccountEvent``,
+``NewGenericEvent``: the API family parses the contract's bodies into them) and come back stored
+(``StoredEvent``, ...): the same values with their id and creation time, a tuple in the order of
+the table's columns (events/models.py), so a page row and a stored event are answered alike. The
+rules a stored row must satisfy are the table's constraints; a batch holds at most ``MAX_BATCH``
+events.
 
-Appending takes a transaction-scoped advisory lock on PostgreSQL (SQLite serialises writers by
-itself), so ids are committed in the order they are drawn: a reader paging with ``fromEventId``
-never sees id N+1 before id N exists, and ``created_on`` never goes backwards along the ids.
-Rows go in as multi-row INSERTs of up to 2000 events, or, for large batches on PostgreSQL, by
-a binary COPY with ids drawn from the sequence first, without model instances.
+Ids in commit order (what a ``fromEventId`` / ``getSinceEvent`` cursor needs). With two writers,
+a sequence alone is not enough: writer A draws id 10, writer B draws id 11 and commits first, a
+reader pages past 11 and sets its cursor to 12, then A commits 10 — skipped for ever. So an
+append takes a transaction-scoped advisory lock, one per store, *before* it draws any id, and
+holds it until its transaction ends: every id is committed before the next one is drawn, and
+what a reader sees is always a prefix of the ids (gaps are rolled-back appends, never later
+arrivals). SQLite serialises writers by itself (the INSERT takes the database's write lock, held
+until commit). A caller that appends inside a longer transaction (issue 14's change feed) holds
+the store's lock from the append to its commit: it should append as its last write.
+
+Rows go in as multi-row INSERTs of up to 2000 events, or, for large apprenticeship batches on
+PostgreSQL, by a binary COPY with ids drawn from the sequence first, without model instances.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from coursegate.events.exceptions import EventBatchTooLargeError
-from coursegate.events.models import COLUMNS, ApprenticeshipEvent
+from coursegate.events.models import COLUMNS, AccountEvent, AgreementEvent, ApprenticeshipEvent, GenericEvent
 
-APPEND_LOCK_KEY = 0x436F7572_73657674  # "Coursevt": one advisory lock for the whole store
+APPEND_LOCK_KEY = 0x436F7572_73657674  # "Coursevt": the apprenticeship store's advisory lock
 INSERT_BATCH = 2000
 MAX_BATCH = 10_000
 COPY_THRESHOLD = 200
 
 
 class NewEvent(NamedTuple):
-    """One event to store: clean values (text trimmed, date-times in UTC, cost with two decimals).
+    """One apprenticeship event to store: clean values (text trimmed, date-times in UTC, cost with
+    two decimals; enums by name).
 
     A named tuple (immutable, and built in a fraction of a frozen dataclass's time: a bulk
     request parses up to 10,000 of them), in the order of the table's columns after ``id`` and
-    ``created_on``."""
+    ``created_on``: the seed's twelve, then the .NET client's optional fields."""
 
     event: str
     apprenticeship_id: int
@@ -51,10 +61,30 @@ class NewEvent(NamedTuple):
     training_start_date: datetime
     training_end_date: datetime
     training_total_cost: Decimal
+    paused_on_date: datetime | None = None
+    stopped_on_date: datetime | None = None
+    payment_order: int | None = None
+    legal_entity_id: str | None = None
+    legal_entity_name: str | None = None
+    legal_entity_organisation_type: str | None = None
+    account_legal_entity_public_hashed_id: str | None = None
+    effective_from: datetime | None = None
+    effective_to: datetime | None = None
+    date_of_birth: datetime | None = None
+    price_history: list[dict[str, Any]] | None = None
+    transfer_sender_id: int | None = None
+    transfer_sender_name: str | None = None
+    transfer_approval_status: str | None = None
+    transfer_approval_actioned_on: datetime | None = None
+
+
+# The values a NewEvent holds when none of the optional fields is given.
+OPTIONAL_DEFAULTS = tuple(NewEvent._field_defaults.values())
 
 
 class StoredEvent(NamedTuple):
-    """A stored event: ``id`` and ``created_on``, then the NewEvent's values (selectors.PAGE_COLUMNS)."""
+    """A stored apprenticeship event: ``id`` and ``created_on``, then the NewEvent's values
+    (models.COLUMNS)."""
 
     id: int
     created_on: datetime
@@ -70,15 +100,87 @@ class StoredEvent(NamedTuple):
     training_start_date: datetime
     training_end_date: datetime
     training_total_cost: Decimal
+    paused_on_date: datetime | None = None
+    stopped_on_date: datetime | None = None
+    payment_order: int | None = None
+    legal_entity_id: str | None = None
+    legal_entity_name: str | None = None
+    legal_entity_organisation_type: str | None = None
+    account_legal_entity_public_hashed_id: str | None = None
+    effective_from: datetime | None = None
+    effective_to: datetime | None = None
+    date_of_birth: datetime | None = None
+    price_history: list[dict[str, Any]] | None = None
+    transfer_sender_id: int | None = None
+    transfer_sender_name: str | None = None
+    transfer_approval_status: str | None = None
+    transfer_approval_actioned_on: datetime | None = None
 
     @property
     def pk(self) -> int:
         return self.id
 
 
+class NewAgreementEvent(NamedTuple):
+    event: str
+    provider_id: str
+    contract_type: str
+
+
+class StoredAgreementEvent(NamedTuple):
+    id: int
+    created_on: datetime
+    event: str
+    provider_id: str
+    contract_type: str
+
+
+class NewAccountEvent(NamedTuple):
+    event: str
+    resource_uri: str
+
+
+class StoredAccountEvent(NamedTuple):
+    id: int
+    created_on: datetime
+    event: str
+    resource_uri: str
+
+
+class NewGenericEvent(NamedTuple):
+    type: str
+    payload: str
+    resource_type: str | None = None
+    resource_id: str | None = None
+
+
+class StoredGenericEvent(NamedTuple):
+    id: int
+    created_on: datetime
+    type: str
+    payload: str
+    resource_type: str | None
+    resource_id: str | None
+
+
+@dataclass(frozen=True)
+class _Store:
+    """One append-only table: its model, the tuple its stored events are, its advisory lock."""
+
+    model: type[models.Model]
+    stored: type[tuple]
+    lock_key: int
+
+
+APPRENTICESHIPS = _Store(ApprenticeshipEvent, StoredEvent, APPEND_LOCK_KEY)
+AGREEMENTS = _Store(AgreementEvent, StoredAgreementEvent, APPEND_LOCK_KEY + 1)
+ACCOUNTS = _Store(AccountEvent, StoredAccountEvent, APPEND_LOCK_KEY + 2)
+GENERIC = _Store(GenericEvent, StoredGenericEvent, APPEND_LOCK_KEY + 3)
+
+
 def events_store(*, events: Collection[NewEvent]) -> list[StoredEvent]:
-    """Store ``events`` in one transaction, all or none, with ids increasing in input order and
-    one shared creation time.
+    """Store apprenticeship ``events`` in one transaction, all or none, with ids increasing in
+    input order and one shared creation time.
 
     ``events`` is read once, in order, inside the transaction: a collection that parses its
     events as they are read may raise instead of giving one, and then nothing is stored.
@@ -87,36 +189,68 @@ def events_store(*, events: Collection[NewEvent]) -> list[StoredEvent]:
     """
     if len(events) > MAX_BATCH:
         raise EventBatchTooLargeError(MAX_BATCH)
-    return _append(events)
+    return _append(APPRENTICESHIPS, events)
 
 
 def event_store(*, event: NewEvent) -> StoredEvent:
-    """Store one event."""
-    [stored] = _append([event])
+    """Store one apprenticeship event."""
+    [stored] = _append(APPRENTICESHIPS, [event])
+    return stored
+
+
+def agreement_event_store(*, event: NewAgreementEvent) -> StoredAgreementEvent:
+    """Store one agreement (engagement) event."""
+    [stored] = _append(AGREEMENTS, [event])
+    return stored
+
+
+def account_event_store(*, event: NewAccountEvent) -> StoredAccountEvent:
+    """Store one account event."""
+    [stored] = _append(ACCOUNTS, [event])
+    return stored
+
+
+def generic_events_store(*, events: Collection[NewGenericEvent]) -> list[StoredGenericEvent]:
+    """Append generic events, all or none, ids increasing in input order and committed in id
+    order (the feed's cursor never skips one: see the module docstring). Inside a caller's
+    transaction the store's lock is held until that transaction ends.
+
+    Raises EventBatchTooLargeError for more than MAX_BATCH events (nothing is stored)."""
+    if len(events) > MAX_BATCH:
+        raise EventBatchTooLargeError(MAX_BATCH)
+    return _append(GENERIC, events)
+
+
+def generic_event_store(*, event: NewGenericEvent) -> StoredGenericEvent:
+    """Append one generic event."""
+    [stored] = _append(GENERIC, [event])
     return stored
 
 
 @transaction.atomic
-def _append(inputs: Collection[NewEvent]) -> list[StoredEvent]:
+def _append(store: _Store, inputs: Collection[Any]) -> list[Any]:
     if not len(inputs):
         return []
     postgresql = connection.vendor == "postgresql"
     if postgresql:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [store.lock_key])
     now = timezone.now()
-    if postgresql and len(inputs) >= COPY_THRESHOLD:
+    if store is APPRENTICESHIPS and postgresql and len(inputs) >= COPY_THRESHOLD:
         return _copy(now, inputs)
     inputs = list(inputs)
-    rows = [ApprenticeshipEvent(created_on=now, **event._asdict()) for event in inputs]
-    ids = [row.id for row in ApprenticeshipEvent.objects.bulk_create(rows, batch_size=INSERT_BATCH)]
-    return [StoredEvent(new_id, now, *event) for new_id, event in zip(ids, inputs, strict=True)]
+    model, stored = store.model, store.stored
+    rows = [model(created_on=now, **event._asdict()) for event in inputs]
+    ids = [row.pk for row in model.objects.bulk_create(rows, batch_size=INSERT_BATCH)]
+    return [stored(new_id, now, *event) for new_id, event in zip(ids, inputs, strict=True)]
 
 
 # The PostgreSQL types of COLUMNS, which a binary COPY must name (varchar columns take text).
 COPY_TYPES = (
     "int8", "timestamptz", "text", "int8", "text", "text", "text", "text", "text", "int2", "text", "timestamptz",
     "timestamptz", "numeric",
+    "timestamptz", "timestamptz", "int4", "text", "text", "text", "text", "timestamptz", "timestamptz",
+    "timestamptz", "jsonb", "int8", "text", "text", "timestamptz",
 )  # fmt: skip
 
 

@@ -54,8 +54,19 @@ IDP_SECRET = "the-apprenticeship-idp-shared-secret-0123456789"
 
 REQUIRED = ["This field is required."]
 
-# Issue 6: the seed's camelCase keys plus id and createdOn, nothing else.
-OUTPUT_KEYS = {"id", "createdOn", *SEED_EVENT}
+# The .NET client's optional fields (issue 14 §1), answered null when not given.
+CLIENT_FIELDS = {
+    name: None
+    for name in (
+        "pausedOnDate", "stoppedOnDate", "paymentOrder", "legalEntityId", "legalEntityName",
+        "legalEntityOrganisationType", "accountLegalEntityPublicHashedId", "effectiveFrom", "effectiveTo",
+        "dateOfBirth", "priceHistory", "transferSenderId", "transferSenderName", "transferApprovalStatus",
+        "transferApprovalActionedOn",
+    )
+}  # fmt: skip
+
+# Issue 6: the seed's camelCase keys plus id and createdOn; issue 14: the client's optional fields.
+OUTPUT_KEYS = {"id", "createdOn", *SEED_EVENT, *CLIENT_FIELDS}
 
 
 def event_body(**changes) -> dict:
@@ -87,6 +98,7 @@ def seed_output(event_id: int, created_on: str, **changes) -> dict:
         "trainingStartDate": "2017-01-31T00:00:00Z",
         "trainingEndDate": "2017-12-31T00:00:00Z",
         "trainingTotalCost": 123.45,
+        **CLIENT_FIELDS,
         **changes,
     }
 

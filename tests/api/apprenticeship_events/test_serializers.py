@@ -59,7 +59,7 @@ def test_keys_match_case_insensitively_and_unknown_keys_are_ignored():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("framework", 1), ("FrAmEwOrK", 1), (" standard ", 2), (1, 1), (2, 2)],
+    [("framework", 1), ("FrAmEwOrK", 1), (" standard ", 2), (1, 1), (2, 2), (0, 1)],
 )
 def test_training_type_names_and_numbers(value, expected):
     event, _ = validate_event(event_body(trainingType=value))
@@ -67,7 +67,7 @@ def test_training_type_names_and_numbers(value, expected):
     assert event.training_type == expected
 
 
-@pytest.mark.parametrize("value", ["foo", 0, 3, True, False, 1.5, Decimal("1.0"), "1", [], {}])
+@pytest.mark.parametrize("value", ["foo", -1, 3, True, False, 1.5, Decimal("1.0"), "1", [], {}])
 def test_other_training_types_are_refused(value):
     event, errors = validate_event(event_body(trainingType=value))
 

@@ -15,6 +15,7 @@ import pytest
 
 from coursegate.events.models import ApprenticeshipEvent
 from tests.api.apprenticeship_events.support import (
+    CLIENT_FIELDS,
     EVENTS,
     OUTPUT_KEYS,
     SEED_TEXT,
@@ -25,16 +26,26 @@ from tests.api.apprenticeship_events.support import (
 )
 
 CREATED = datetime(2024, 2, 29, 23, 59, 59, 250000, tzinfo=UTC)
+# The .NET client's optional columns (issue 14), none given.
+STORED_NONE = {
+    name: None
+    for name in (
+        "paused_on_date", "stopped_on_date", "payment_order", "legal_entity_id", "legal_entity_name",
+        "legal_entity_organisation_type", "account_legal_entity_public_hashed_id", "effective_from", "effective_to",
+        "date_of_birth", "price_history", "transfer_sender_id", "transfer_sender_name", "transfer_approval_status",
+        "transfer_approval_actioned_on",
+    )
+}  # fmt: skip
 
 # What the .NET client (SFA.DAS.Events.Api.Client, reference §1.8) sends: JsonConvert defaults, so
 # PascalCase keys, enums as numbers and every property of its type, unset ones as null.
 DOTNET_BODY = {
     "Event": "Created",
     "ApprenticeshipId": 445,
-    "PaymentStatus": "Active",
+    "PaymentStatus": 1,
     "PausedOnDate": None,
     "StoppedOnDate": None,
-    "AgreementStatus": "BothAgreed",
+    "AgreementStatus": 3,
     "ProviderId": "10005077",
     "LearnerId": "1234567890",
     "EmployerAccountId": "8194",
@@ -83,6 +94,7 @@ def test_the_seeds_example_body_is_stored_and_answered_with_201(path, frozen_wri
         "training_start_date": datetime(2017, 1, 31, tzinfo=UTC),
         "training_end_date": datetime(2017, 12, 31, tzinfo=UTC),
         "training_total_cost": Decimal("123.45"),
+        **STORED_NONE,
     }
 
 
@@ -120,6 +132,8 @@ def test_the_dotnet_clients_request_is_stored(writer_client):
         "trainingStartDate": "2018-09-01T00:00:00Z",
         "trainingEndDate": "2020-08-31T00:00:00Z",
         "trainingTotalCost": 9000.0,
+        **CLIENT_FIELDS,
+        "paymentOrder": 0,
     }
     row = stored_row(body["id"])
     assert (row["training_type"], row["training_total_cost"]) == (2, Decimal("9000.00"))
@@ -135,7 +149,7 @@ def test_keys_match_whatever_their_case(writer_client):
 
 
 def test_unknown_fields_and_a_client_sent_id_or_created_on_are_ignored(frozen_writer):
-    body = event_body(id=999_999, createdOn="2000-01-01T00:00:00", priceHistory=[{"totalCost": 1}], extra=None)
+    body = event_body(id=999_999, createdOn="2000-01-01T00:00:00", priceHistoryItems=[{"totalCost": 1}], extra=None)
     with frozen_writer(CREATED) as client:
         response = post_json(client, EVENTS, body)
 

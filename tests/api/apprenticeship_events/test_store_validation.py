@@ -37,12 +37,13 @@ BAD_DATE = ["Must be an ISO 8601 date-time, e.g. 2017-01-31T00:00:00."]
         ("FRAMEWORK", "framework", 1),
         ("Framework", "framework", 1),
         (1, "framework", 1),
+        (0, "framework", 1),  # issue 14: the .NET client's Framework = 0
         ("standard", "standard", 2),
         ("STANDARD", "standard", 2),
         (2, "standard", 2),
     ],
 )
-def test_training_type_accepts_the_names_in_any_case_and_the_numbers_1_and_2(writer_client, value, answered, stored):
+def test_training_type_accepts_the_names_in_any_case_and_the_numbers_0_1_and_2(writer_client, value, answered, stored):
     response = post_json(writer_client, EVENTS, event_body(trainingType=value))
 
     assert response.status_code == 201
@@ -50,7 +51,7 @@ def test_training_type_accepts_the_names_in_any_case_and_the_numbers_1_and_2(wri
     assert stored_row(response.json()["id"])["training_type"] == stored
 
 
-@pytest.mark.parametrize("value", ["foo", 0, 3, True, 1.5, "1", "2", "unspecified", [1], {"name": "framework"}])
+@pytest.mark.parametrize("value", ["foo", -1, 3, True, 1.5, "1", "2", "unspecified", [1], {"name": "framework"}])
 def test_any_other_training_type_is_a_400_naming_training_type(writer_client, value):
     response = post_json(writer_client, EVENTS, event_body(trainingType=value))
 

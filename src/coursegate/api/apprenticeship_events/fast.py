@@ -1,7 +1,8 @@
 """The fast path of EventInput: a well-formed event parsed in one pass, no field objects.
 
 A bulk request holds up to 10,000 events, and nearly all of them are well formed: text as
-strings, the id and cost as JSON numbers, dates as ISO strings. ``fast_parser(names)`` answers a
+strings, the id and cost as JSON numbers, dates as ISO strings, the .NET client's optional fields
+absent or null, its statuses as numbers. ``fast_parser(names)`` answers a
 function that parses such an event straight into a ``NewEvent`` with the very operations the
 fields use (fields.py), and answers ``None`` for anything else: a missing, blank, mistyped or
 out-of-range value, a number given as text, dates in the wrong order. The caller then runs the
@@ -17,8 +18,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from coursegate.api.apprenticeship_events.client_fields import AGREEMENT_STATUSES, PAYMENT_STATUSES
 from coursegate.api.apprenticeship_events.fields import _CENT, _TRAINING_TYPES, COST_MAX, PositiveBigInteger
-from coursegate.events.services import NewEvent
+from coursegate.events.config import training_type_numbers
+from coursegate.events.services import OPTIONAL_DEFAULTS, NewEvent
+
+CORE = len(NewEvent._fields) - len(OPTIONAL_DEFAULTS)  # the seed's twelve fields come first
 
 SPELLINGS_KEPT = 256  # key spellings remembered (the seed's, the .NET client's, a few more)
 
@@ -26,14 +31,16 @@ SPELLINGS_KEPT = 256  # key spellings remembered (the seed's, the .NET client's,
 def fast_parser(names: dict[str, str], text_max: int) -> Callable[[Any], NewEvent | None]:
     """``names``: NewEvent attribute -> the wire name of its field. Texts may hold ``text_max``
     characters."""
-    wire = tuple(names[attribute] for attribute in NewEvent._fields)
+    every = tuple(names[attribute] for attribute in NewEvent._fields)
+    wire = every[:CORE]
     known = frozenset(wire)
-    by_lower = {name.lower(): name for name in wire}
-    spellings: dict[tuple, tuple] = {}
+    by_lower = {name.lower(): name for name in every}
+    spellings: dict[tuple, tuple[tuple, tuple]] = {}
 
-    def source_keys(data: dict) -> tuple:
-        """The key holding each field's value in ``data``, in NewEvent's order. Keys match
-        case-insensitively; of two spellings of one key the later wins (as EventInput reads them)."""
+    def source_keys(data: dict) -> tuple[tuple, tuple]:
+        """The key holding each core field's value in ``data``, in NewEvent's order, and the keys
+        of the optional fields it has. Keys match case-insensitively; of two spellings of one key
+        the later wins (as EventInput reads them)."""
         spelling = tuple(data)
         keys = spellings.get(spelling)
         if keys is None:
@@ -42,7 +49,7 @@ def fast_parser(names: dict[str, str], text_max: int) -> Callable[[Any], NewEven
                 name = by_lower.get(str(key).lower())
                 if name is not None:
                     found[name] = key
-            keys = tuple(found.get(name, name) for name in wire)
+            keys = (tuple(found.get(name, name) for name in wire), tuple(found[n] for n in every[CORE:] if n in found))
             if len(spellings) < SPELLINGS_KEPT:
                 spellings[spelling] = keys
         return keys
@@ -71,16 +78,26 @@ def fast_parser(names: dict[str, str], text_max: int) -> Callable[[Any], NewEven
 
     max_id = PositiveBigInteger.MAX
     training_types = _TRAINING_TYPES
+    payments, agreements = PAYMENT_STATUSES, AGREEMENT_STATUSES
     new = tuple.__new__
+    defaults = OPTIONAL_DEFAULTS
 
     def parse(data: Any) -> NewEvent | None:
         if type(data) is not dict:
             return None
-        keys = wire if data.keys() <= known else source_keys(data)
         get = data.get
+        if data.keys() <= known:
+            keys = wire
+        else:
+            keys, optional = source_keys(data)
+            for key in optional:
+                if get(key) is not None:  # an optional field given: the exact parse reads it
+                    return None
         (k_event, k_apprenticeship, k_payment, k_agreement, k_provider, k_learner, k_employer, k_type, k_training,
          k_start, k_end, k_cost) = keys  # fmt: skip
-        event, payment, agreement = text(get(k_event)), text(get(k_payment)), text(get(k_agreement))
+        event, payment, agreement = text(get(k_event)), get(k_payment), get(k_agreement)
+        payment = payments.get(payment) if type(payment) is int else text(payment)
+        agreement = agreements.get(agreement) if type(agreement) is int else text(agreement)
         provider, learner, employer = text(get(k_provider)), text(get(k_learner)), text(get(k_employer))
         training = text(get(k_training))
         if (
@@ -96,7 +113,11 @@ def fast_parser(names: dict[str, str], text_max: int) -> Callable[[Any], NewEven
             training_type = training_types.get(training_type) or training_types.get(training_type.strip().lower())
             if training_type is None:
                 return None
-        elif type(training_type) is not int or training_type not in (1, 2):
+        elif type(training_type) is int:
+            training_type = training_type_numbers().get(training_type)
+            if training_type is None:
+                return None
+        else:
             return None
         start, end = utc(get(k_start)), utc(get(k_end))
         if start is None or end is None or start > end:
@@ -112,6 +133,6 @@ def fast_parser(names: dict[str, str], text_max: int) -> Callable[[Any], NewEven
         if cost != cents:
             return None
         return new(NewEvent, (event, apprenticeship, payment, agreement, provider, learner, employer, training_type,
-                              training, start, end, cents))  # fmt: skip
+                              training, start, end, cents, *defaults))  # fmt: skip
 
     return parse

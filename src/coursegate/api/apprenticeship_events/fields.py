@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from coursegate.events.config import CLIENT, SPECIFICATION, training_type_numbering, training_type_numbers
 from coursegate.events.models import TrainingType
 
 REQUIRED = "This field is required."
@@ -27,7 +28,6 @@ _SIGNED = re.compile(r"-?[0-9]{1,19}")
 _COMPACT = re.compile(r"[0-9]{14}")
 COMPACT_FORMAT = "%Y%m%d%H%M%S"  # seed 004's yyyyMMddHHmmss
 _TRAINING_TYPES = {choice.label: int(choice) for choice in TrainingType}  # "framework": 1, "standard": 2
-_TRAINING_NUMBERS = frozenset(_TRAINING_TYPES.values())
 
 
 class ParsedField(serializers.Field):
@@ -76,21 +76,28 @@ class PositiveBigInteger(ParsedField, serializers.IntegerField):
 
 
 @extend_schema_field(
-    {"oneOf": [{"type": "string", "enum": ["framework", "standard"]}, {"type": "integer", "enum": [1, 2]}]}
+    {"oneOf": [{"type": "string", "enum": ["framework", "standard"]}, {"type": "integer", "enum": [0, 1, 2]}]}
 )
 class TrainingTypeField(ParsedField):
-    """ "framework" or 1, "standard" or 2 (names in any case, around spaces); parsed to the number."""
+    """ "framework" or "standard" (names in any case, around spaces), or a number as the deployment's
+    numbering reads it (events/config.py: the seed's 1 and 2, and 0 as framework; or the .NET
+    client's 0 and 1); parsed to the stored number (TrainingType)."""
 
-    MESSAGE = 'Must be "framework" or 1, or "standard" or 2.'
+    MESSAGES = {
+        SPECIFICATION: 'Must be "framework" or 1, or "standard" or 2.',
+        CLIENT: 'Must be "framework" or 0, or "standard" or 1.',
+    }
 
     def parse(self, value):
         if isinstance(value, str):
             number = _TRAINING_TYPES.get(value.strip().lower())
             if number is not None:
                 return number, None
-        elif isinstance(value, int) and not isinstance(value, bool) and value in _TRAINING_NUMBERS:
-            return value, None
-        return None, self.MESSAGE
+        elif isinstance(value, int) and not isinstance(value, bool):
+            number = training_type_numbers().get(value)
+            if number is not None:
+                return number, None
+        return None, self.MESSAGES[training_type_numbering()]
 
 
 class UtcDateTime(ParsedField, serializers.DateTimeField):

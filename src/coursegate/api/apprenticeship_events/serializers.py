@@ -24,6 +24,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
+from coursegate.api.apprenticeship_events.client_fields import (
+    AGREEMENT_STATUSES,
+    PAYMENT_STATUSES,
+    TRANSFER_APPROVAL_STATUSES,
+    EnumName,
+    NonNegativeBigInteger,
+    PriceHistory,
+    StatusField,
+    Whole,
+)
 from coursegate.api.apprenticeship_events.fast import fast_parser
 from coursegate.api.apprenticeship_events.fields import (
     REQUIRED,
@@ -50,8 +60,8 @@ class EventInput(serializers.Serializer):
 
     event = TrimmedText(max_length=TEXT_MAX)
     apprenticeshipId = PositiveBigInteger(min_value=1, source="apprenticeship_id")  # noqa: N815 (the seed's names)
-    paymentStatus = TrimmedText(max_length=TEXT_MAX, source="payment_status")  # noqa: N815
-    agreementStatus = TrimmedText(max_length=TEXT_MAX, source="agreement_status")  # noqa: N815
+    paymentStatus = StatusField(names=PAYMENT_STATUSES, max_length=TEXT_MAX, source="payment_status")  # noqa: N815
+    agreementStatus = StatusField(names=AGREEMENT_STATUSES, max_length=TEXT_MAX, source="agreement_status")  # noqa: N815
     providerId = TrimmedText(max_length=TEXT_MAX, source="provider_id")  # noqa: N815
     learnerId = TrimmedText(max_length=TEXT_MAX, source="learner_id")  # noqa: N815
     employerAccountId = TrimmedText(max_length=TEXT_MAX, source="employer_account_id")  # noqa: N815
@@ -60,9 +70,35 @@ class EventInput(serializers.Serializer):
     trainingStartDate = UtcDateTime(source="training_start_date")  # noqa: N815
     trainingEndDate = UtcDateTime(source="training_end_date")  # noqa: N815
     trainingTotalCost = Cost(max_digits=18, decimal_places=2, min_value=0, source="training_total_cost")  # noqa: N815
+    # The .NET client's optional fields (issue 14 §1): null, "" or absent mean none given.
+    pausedOnDate = UtcDateTime(required=False, source="paused_on_date")  # noqa: N815
+    stoppedOnDate = UtcDateTime(required=False, source="stopped_on_date")  # noqa: N815
+    paymentOrder = Whole(required=False, source="payment_order")  # noqa: N815
+    legalEntityId = TrimmedText(required=False, max_length=50, source="legal_entity_id")  # noqa: N815
+    legalEntityName = TrimmedText(required=False, max_length=100, source="legal_entity_name")  # noqa: N815
+    legalEntityOrganisationType = TrimmedText(  # noqa: N815
+        required=False, max_length=20, source="legal_entity_organisation_type"
+    )
+    accountLegalEntityPublicHashedId = TrimmedText(  # noqa: N815
+        required=False, max_length=6, source="account_legal_entity_public_hashed_id"
+    )
+    effectiveFrom = UtcDateTime(required=False, source="effective_from")  # noqa: N815
+    effectiveTo = UtcDateTime(required=False, source="effective_to")  # noqa: N815
+    dateOfBirth = UtcDateTime(required=False, source="date_of_birth")  # noqa: N815
+    priceHistory = PriceHistory(required=False, source="price_history")  # noqa: N815
+    transferSenderId = NonNegativeBigInteger(required=False, source="transfer_sender_id")  # noqa: N815
+    transferSenderName = TrimmedText(required=False, max_length=100, source="transfer_sender_name")  # noqa: N815
+    transferApprovalStatus = EnumName(  # noqa: N815
+        required=False, names=TRANSFER_APPROVAL_STATUSES, source="transfer_approval_status"
+    )
+    transferApprovalActionedOn = UtcDateTime(required=False, source="transfer_approval_actioned_on")  # noqa: N815
 
     NOT_AN_OBJECT = "Each event must be a JSON object."
     END_BEFORE_START = "Must not be earlier than trainingStartDate."
+    # The reference's transfer rules (CreateApprenticeshipEventCommandValidator @4758153).
+    NAME_WITHOUT_SENDER = "Required when transferSenderName is given."
+    STATUS_WITHOUT_SENDER = "Required when transferApprovalStatus is given."
+    SENDER_WITHOUT_NAME = "Must not be empty when transferSenderId is greater than 0."
 
     def run_validation(self, data=empty) -> NewEvent:
         return self.to_internal_value(data)
@@ -88,7 +124,8 @@ def _exact_event(data) -> NewEvent:
     for name, attribute, field in _PLAN:
         raw = values.get(name)
         if raw is None or raw == "":
-            errors[name] = [REQUIRED]
+            if field.required:
+                errors[name] = [REQUIRED]
             continue
         value, problem = field.parse(raw)
         if problem is None:
@@ -98,9 +135,22 @@ def _exact_event(data) -> NewEvent:
     start, end = clean.get("training_start_date"), clean.get("training_end_date")
     if start is not None and end is not None and start > end:
         errors["trainingEndDate"] = [EventInput.END_BEFORE_START]
+    _transfer_rules(values, clean, errors)
     if errors:
         raise ValidationError({name: errors[name] for name, _, _ in _PLAN if name in errors})
     return NewEvent(**clean)
+
+
+def _transfer_rules(values: dict, clean: dict, errors: dict) -> None:
+    """The transfer fields' rules, on the values that parsed (and a field's own problem first)."""
+    sender, name = clean.get("transfer_sender_id"), clean.get("transfer_sender_name")
+    if not sender and "transferSenderId" not in errors:  # (the client's 0 is its "none")
+        if name is not None:
+            errors["transferSenderId"] = [EventInput.NAME_WITHOUT_SENDER]
+        elif clean.get("transfer_approval_status") is not None:
+            errors["transferSenderId"] = [EventInput.STATUS_WITHOUT_SENDER]
+    if sender and name is None and "transferSenderName" not in errors:
+        errors["transferSenderName"] = [EventInput.SENDER_WITHOUT_NAME]
 
 
 # (wire name, NewEvent attribute, field) in the declared order; the fields' parse needs no binding.
@@ -269,9 +319,25 @@ def answers(rows: Iterable[tuple]) -> list[dict]:
             "trainingStartDate": start,
             "trainingEndDate": end,
             "trainingTotalCost": float(cost),
+            "pausedOnDate": paused,
+            "stoppedOnDate": stopped,
+            "paymentOrder": order,
+            "legalEntityId": entity_id,
+            "legalEntityName": entity_name,
+            "legalEntityOrganisationType": entity_type,
+            "accountLegalEntityPublicHashedId": hashed_id,
+            "effectiveFrom": effective_from,
+            "effectiveTo": effective_to,
+            "dateOfBirth": birth,
+            "priceHistory": prices,
+            "transferSenderId": sender_id,
+            "transferSenderName": sender_name,
+            "transferApprovalStatus": approval,
+            "transferApprovalActionedOn": actioned,
         }
         for (id_, created, event, apprenticeship_id, payment, agreement, provider, learner, employer, training_type,
-             training_id, start, end, cost) in rows
+             training_id, start, end, cost, paused, stopped, order, entity_id, entity_name, entity_type, hashed_id,
+             effective_from, effective_to, birth, prices, sender_id, sender_name, approval, actioned) in rows
     ]  # fmt: skip
 
 
@@ -284,7 +350,8 @@ class EventListOutput(serializers.ListSerializer):
 
 class EventOutput(serializers.Serializer):
     """An event as answered (issue 6): the seed's camelCase keys plus ``id`` and ``createdOn``;
-    ``trainingType`` by name; date-times in UTC with a ``Z``; the cost as a JSON number."""
+    ``trainingType`` by name; date-times in UTC with a ``Z``; the cost as a JSON number; then the
+    .NET client's optional fields (issue 14), ``null`` when not given, statuses by name."""
 
     id = serializers.IntegerField()
     createdOn = serializers.DateTimeField()  # noqa: N815 (the seed's names)
@@ -300,6 +367,23 @@ class EventOutput(serializers.Serializer):
     trainingStartDate = serializers.DateTimeField()  # noqa: N815
     trainingEndDate = serializers.DateTimeField()  # noqa: N815
     trainingTotalCost = serializers.FloatField()  # noqa: N815
+    pausedOnDate = serializers.DateTimeField(allow_null=True)  # noqa: N815
+    stoppedOnDate = serializers.DateTimeField(allow_null=True)  # noqa: N815
+    paymentOrder = serializers.IntegerField(allow_null=True)  # noqa: N815
+    legalEntityId = serializers.CharField(allow_null=True)  # noqa: N815
+    legalEntityName = serializers.CharField(allow_null=True)  # noqa: N815
+    legalEntityOrganisationType = serializers.CharField(allow_null=True)  # noqa: N815
+    accountLegalEntityPublicHashedId = serializers.CharField(allow_null=True)  # noqa: N815
+    effectiveFrom = serializers.DateTimeField(allow_null=True)  # noqa: N815
+    effectiveTo = serializers.DateTimeField(allow_null=True)  # noqa: N815
+    dateOfBirth = serializers.DateTimeField(allow_null=True)  # noqa: N815
+    priceHistory = PriceHistory(allow_null=True)  # noqa: N815
+    transferSenderId = serializers.IntegerField(allow_null=True)  # noqa: N815
+    transferSenderName = serializers.CharField(allow_null=True)  # noqa: N815
+    transferApprovalStatus = serializers.ChoiceField(  # noqa: N815
+        choices=list(TRANSFER_APPROVAL_STATUSES.values()), allow_null=True
+    )
+    transferApprovalActionedOn = serializers.DateTimeField(allow_null=True)  # noqa: N815
 
     class Meta:
         list_serializer_class = EventListOutput
