@@ -83,8 +83,11 @@ def catalog(customer):
 @pytest.fixture
 def make_plan(customer, catalog):
     def make(num_licenses: int = 10, *, uuid: str = PLAN) -> SubscriptionPlan:
-        plan_upsert(uuid=uuid, customer=customer, catalog=catalog, title="Plan", num_licenses=num_licenses,
-                    start_date=datetime(2024, 1, 1, tzinfo=UTC), expiration_date=datetime(2030, 12, 31, tzinfo=UTC))  # fmt: skip
+        start, end = datetime(2024, 1, 1, tzinfo=UTC), datetime(2030, 12, 31, tzinfo=UTC)
+        plan_upsert(
+            uuid=uuid, customer=customer, catalog=catalog, title="Plan", num_licenses=num_licenses,
+            start_date=start, expiration_date=end,
+        )  # fmt: skip
         return SubscriptionPlan.objects.select_related("customer").get(uuid=uuid)
 
     return make
