@@ -1,7 +1,7 @@
 """The outbox in the admin: what was sent, what waits and why, and a "retry now" for failed rows.
 
-Rows are read-only here (an e-mail is what the change wrote); the only write is the retry action,
-which goes through ``outbox_retry``.
+Rows are read-only here and never deleted (an e-mail is what the change wrote, and the sender's
+record of it); the only write is the retry action, which goes through ``outbox_retry``.
 """
 
 from django.contrib import admin, messages
@@ -26,6 +26,9 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         return ", ".join(row.to)
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
     @admin.action(description="Retry now (failed rows)")
