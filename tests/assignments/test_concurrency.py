@@ -92,11 +92,9 @@ def test_twenty_concurrent_requests_answer_202_or_422_never_500_and_never_oversp
     assert all(
         body == [{
             "reason": "policy_spend_limit_reached",
-            # No admin role row in this test: the text says where to go.
-            "user_message": "You can't enroll right now because your organization doesn't have enough funds. "
-                            "Contact your administrator to request more.",
+            "user_message": "You can't enroll right now because your organization doesn't have enough funds.",
             "policy_uuids": [POLICY_A],
-            "metadata": {"enterprise_administrators": []},
+            "metadata": {"enterprise_administrators": [{"email": "racing_admin@example.com"}]},  # the caller
         }]
         for body in refused
     ), refused  # fmt: skip
