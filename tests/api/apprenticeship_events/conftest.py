@@ -55,6 +55,18 @@ def reader_client(reader_jwt) -> APIClient:
 
 
 @pytest.fixture
+def client_for(make_user, jwt_for):
+    """client_for(*roles) -> a client whose JWT (of a new user) holds ``roles``."""
+    made: list = []
+
+    def make(*roles: str) -> APIClient:
+        made.append(make_user(f"caller{len(made)}"))
+        return _client(f"Bearer {jwt_for(made[-1], roles=list(roles))}")
+
+    return make
+
+
+@pytest.fixture
 def frozen_writer(make_user, jwt_for):
     """``with frozen_writer(moment) as client:`` stops the clock at ``moment`` and gives a writer
     client whose token was minted at that moment (a token minted earlier would be "not yet valid"

@@ -9,6 +9,7 @@ family's table (errors.py).
 
 from __future__ import annotations
 
+from typing import ClassVar
 from urllib.parse import urlencode
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,7 +17,11 @@ from rest_framework.response import Response
 
 from coursegate.api.apprenticeship_events.errors import ERRORS
 from coursegate.api.apprenticeship_events.parsers import ExactJSONParser
-from coursegate.api.apprenticeship_events.permissions import permission_for
+from coursegate.api.apprenticeship_events.permissions import (
+    CanReadApprenticeshipEvents,
+    CanStoreApprenticeshipEvents,
+    permission_for,
+)
 from coursegate.api.apprenticeship_events.serializers import (
     EventBulkInput,
     EventInput,
@@ -24,22 +29,45 @@ from coursegate.api.apprenticeship_events.serializers import (
     EventQueryInput,
 )
 from coursegate.core.api import FamilyApiView
+from coursegate.core.permissions import HasRole
 from coursegate.core.serializers import parse
-from coursegate.events.selectors import events_page
+from coursegate.events.selectors import EventQuery, events_page
 from coursegate.events.services import event_store, events_store
 
 
 class EventsApiView(FamilyApiView):
+    """The family's base view: one kind's reading and writing permissions, the exact JSON parser,
+    the family's error table."""
+
     parser_classes = [ExactJSONParser]
     error_table = ERRORS
+    read_permission: ClassVar[type[HasRole]] = CanReadApprenticeshipEvents
+    write_permission: ClassVar[type[HasRole]] = CanStoreApprenticeshipEvents
 
     def get_permissions(self):
-        return [permission_for(self.request.method)()]
+        return [permission_for(self.request.method, self.read_permission, self.write_permission)()]
 
 
-def _location(request, first_id: int, count: int) -> str:
+def _location(request, first_id: int, count: int, path: str = "/api/events/apprenticeships") -> str:
+    """Where a reader finds what was stored: the page by id starting at it."""
     query = urlencode({"fromEventId": first_id, "pageSize": max(count, 1)})
-    return request.build_absolute_uri(f"/api/events/apprenticeships?{query}")
+    return request.build_absolute_uri(f"{path}?{query}")
+
+
+def page_response(request, query: EventQuery, rows: list[tuple], answered: list[dict]) -> Response:
+    """A page as a bare JSON array, with a ``Link: <...>; rel="next"`` header when the page is
+    full: by id the next page continues after the last id (keyset), by date it is the next
+    page number."""
+    response = Response(answered)
+    if len(rows) == query.page_size:
+        params = request.query_params.copy()
+        if query.from_event_id > 0 or query.by_id:  # keyset: continue after the last id
+            params["fromEventId"] = str(rows[-1][0] + 1)
+            params["pageNumber"] = "1"
+        else:
+            params["pageNumber"] = str(query.page_number + 1)
+        response["Link"] = f'<{request.build_absolute_uri(request.path)}?{params.urlencode()}>; rel="next"'
+    return response
 
 
 class ApprenticeshipEventsView(EventsApiView):
@@ -56,16 +84,7 @@ class ApprenticeshipEventsView(EventsApiView):
     def get(self, request):
         query = parse(EventQueryInput, request.query_params)
         events = events_page(query)
-        response = Response(EventOutput(events, many=True).data)
-        if len(events) == query.page_size:
-            params = request.query_params.copy()
-            if query.from_event_id > 0:  # keyset: continue after the last id
-                params["fromEventId"] = str(events[-1][0] + 1)
-                params["pageNumber"] = "1"
-            else:
-                params["pageNumber"] = str(query.page_number + 1)
-            response["Link"] = f'<{request.build_absolute_uri(request.path)}?{params.urlencode()}>; rel="next"'
-        return response
+        return page_response(request, query, events, EventOutput(events, many=True).data)
 
     @extend_schema(
         operation_id="apprenticeship_events_store",
