@@ -36,6 +36,7 @@ from coursegate.subscriptions.models import SubscriptionPlan, SubscriptionPlanRe
 from coursegate.subscriptions.services import licenses_assign, plan_upsert
 
 DEMO_RUN = "course-v1:edX+DemoX+Demo_Course"
+CATALOG_RUN = "course-v1:edx+tr1012+1T2021"  # in customer A's catalog
 
 
 def outbox_row(address: str, status: str = OutboxEmail.Status.FAILED, **fields) -> OutboxEmail:
@@ -44,7 +45,7 @@ def outbox_row(address: str, status: str = OutboxEmail.Status.FAILED, **fields) 
                                       **fields)  # fmt: skip
 
 
-def failed_job(customer: EnterpriseCustomer, emails: list[str], keys: list[str] = [DEMO_RUN]):  # noqa: B006
+def failed_job(customer: EnterpriseCustomer, emails: list[str], keys: list[str] = [CATALOG_RUN]):  # noqa: B006
     job = bulk_enrollment_job_create(customer=customer, emails=emails, course_run_keys=keys, notify=False)
     bulk_enrollment_job_fail(job_pk=job.pk, error="RuntimeError: the database went away")
     job.refresh_from_db()
@@ -58,7 +59,8 @@ def console_data() -> dict:
     plan_a, plan_b = SubscriptionPlan.objects.get(pk=PLAN_A), SubscriptionPlan.objects.get(pk=PLAN_B)
     policy = SubsidyAccessPolicy.objects.get(pk=POLICY_A)
     honor = User.objects.get(username="honor")
-    job = failed_job(customer, ["honor@example.com", "nobody@example.com"])
+    # honor's license of plan A is activated, verified's assigned; nobody has none.
+    job = failed_job(customer, ["honor@example.com", "verified@example.com", "nobody@example.com"])
     enrollment_allowed_upsert(email="invited@example.com", course_run=CourseRun.objects.get(key=DEMO_RUN),
                               auto_enroll=True)  # fmt: skip
     SubscriptionPlanRenewal.objects.create(prior_plan=plan_a, renewed_plan=plan_b, effective_date=timezone.now())

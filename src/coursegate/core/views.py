@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_safe
 
 from coursegate.core.outage import RETRY_AFTER_SECONDS
@@ -18,25 +20,37 @@ from coursegate.core.outage import RETRY_AFTER_SECONDS
 
 @require_GET
 def root(request):
-    return JsonResponse(
-        {
-            "service": "coursegate",
-            "version": settings.COURSEGATE_VERSION,
-            "docs": {
-                "swagger_ui": request.build_absolute_uri("/api/docs/"),
-                "redoc": request.build_absolute_uri("/api/redoc/"),
-                "openapi": request.build_absolute_uri("/api/schema/"),
-            },
-            "token_endpoint": request.build_absolute_uri("/oauth2/access_token"),
-            "apis": {
-                "edx_enrollment": request.build_absolute_uri("/api/enrollment/v1/"),
-                "appsembler": request.build_absolute_uri("/appsembler_api/v0/"),
-                "jitterbit": request.build_absolute_uri("/api/jitterbit/v1/"),
-                "enterprise": request.build_absolute_uri("/enterprise/"),
-                "apprenticeship_events": request.build_absolute_uri("/api/events/apprenticeships"),
-            },
+    """What this server is and where everything is: JSON for API clients (any Accept, curl's
+    ``*/*`` included), the same links as a page for a browser (an Accept that starts with HTML).
+    The page is the console's template, looked up by name (core imports no app)."""
+    links = {
+        "service": "coursegate",
+        "version": settings.COURSEGATE_VERSION,
+        "docs": {
+            "swagger_ui": request.build_absolute_uri("/api/docs/"),
+            "redoc": request.build_absolute_uri("/api/redoc/"),
+            "openapi": request.build_absolute_uri("/api/schema/"),
+        },
+        "token_endpoint": request.build_absolute_uri("/oauth2/access_token"),
+        "apis": {
+            "edx_enrollment": request.build_absolute_uri("/api/enrollment/v1/"),
+            "appsembler": request.build_absolute_uri("/appsembler_api/v0/"),
+            "jitterbit": request.build_absolute_uri("/api/jitterbit/v1/"),
+            "enterprise": request.build_absolute_uri("/enterprise/"),
+            "apprenticeship_events": request.build_absolute_uri("/api/events/apprenticeships"),
+        },
+    }
+    first = request.headers.get("Accept", "").split(",")[0].split(";")[0].strip().lower()
+    if first in ("text/html", "application/xhtml+xml"):
+        console = {
+            "admin": request.build_absolute_uri("/admin/"),
+            "dashboard": request.build_absolute_uri("/admin/dashboard/"),
         }
-    )
+        response = render(request, "console/landing.html", {**links, "console": console})
+    else:
+        response = JsonResponse(links)
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 @require_safe

@@ -49,7 +49,7 @@ class SubscriptionPlanForm(forms.ModelForm):
         start, end = cleaned.get("start_date"), cleaned.get("expiration_date")
         if start is not None and end is not None and start > end:
             self.add_error("expiration_date", "The plan must expire after it starts.")
-        if self.instance._state.adding and cleaned.get("num_licenses") is None:
+        if self.instance._state.adding and cleaned.get("num_licenses") is None and "num_licenses" not in self.errors:
             self.add_error("num_licenses", "How many licenses the new plan holds.")
         return cleaned
 
