@@ -61,6 +61,7 @@ def _course_row(row: Row, options: Options) -> RowResult:
         title = fields.pop("title", run.title if run else "")
         run = course_run_upsert(key=key, title=title, **fields)
     missing = [slug for slug in slugs if slug not in have]
+    assert run is not None  # found above or just written
     for slug in missing:
         course_mode_upsert(course_run=run, slug=slug, name=slug.replace("-", " ").replace("_", " ").title())
     if not changed and not missing:
@@ -70,7 +71,7 @@ def _course_row(row: Row, options: Options) -> RowResult:
 
 def _courses_export() -> Iterator[dict]:
     for run in CourseRun.objects.prefetch_related("modes").order_by("id").iterator(chunk_size=1000):
-        row = {"course_run_key": run.key, "title": run.title}
+        row: dict[str, object] = {"course_run_key": run.key, "title": run.title}
         row.update({name: iso(getattr(run, name)) for name in DATES})
         row.update(invite_only=run.invite_only, max_enrollments=run.max_enrollments, pacing=run.pacing,
                    modes=";".join(m.slug for m in sorted(run.modes.all(), key=lambda m: m.id)))  # fmt: skip

@@ -4,6 +4,7 @@ enterprise, catalogs and subscriptions services (an unchanged row is not written
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.core.validators import validate_slug
 from django.db import IntegrityError
@@ -33,7 +34,8 @@ def _customer(values: dict[str, str], column: str = "customer_uuid") -> Enterpri
 
 def _customer_row(row: Row, options: Options) -> RowResult:
     v = row.values
-    wanted = {"uuid": uuid_value(v, "uuid"), "name": required(v, "name")[:255], "slug": required(v, "slug")}
+    wanted: dict[str, Any] = {"uuid": uuid_value(v, "uuid"), "name": required(v, "name")[:255],
+                              "slug": required(v, "slug")}  # fmt: skip
     try:
         validate_slug(wanted["slug"])
     except Exception as exc:
@@ -73,7 +75,9 @@ def _catalog_row(row: Row, options: Options) -> RowResult:
     if current is not None and current.customer_id != customer.pk:
         raise RowError(f"catalog_uuid: catalog {catalog_uuid} belongs to another customer")
     outcome = CREATED if current is None else UNCHANGED if current.title == title else UPDATED
-    kept = {"query_title": current.query_title, "catalog_query_uuid": current.catalog_query_uuid} if current else {}
+    kept: dict[str, Any] = (
+        {"query_title": current.query_title, "catalog_query_uuid": current.catalog_query_uuid} if current else {}
+    )
     catalog = catalog_upsert(uuid=catalog_uuid, customer=customer, title=title, **kept)
     content_type, key = v.get("content_type", ""), v.get("content_key", "")
     if not content_type and not key:
@@ -134,7 +138,7 @@ def _plan_row(row: Row, options: Options) -> RowResult:
     if start > end:
         raise RowError("expiration_date: must not be before start_date")
     num = int_value(v, "num_licenses", maximum=10_000_000) or 0
-    wanted = {"customer_id": customer.pk, "catalog_id": catalog.pk, "title": required(v, "title")[:255],
+    wanted: dict[str, Any] = {"customer_id": customer.pk, "catalog_id": catalog.pk, "title": required(v, "title")[:255],
               "start_date": start, "expiration_date": end}  # fmt: skip
     current = SubscriptionPlan.objects.filter(uuid=plan_uuid).first()
     if current is not None and current.customer_id != customer.pk:

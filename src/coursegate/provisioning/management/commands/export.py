@@ -4,12 +4,18 @@ reads (CSV by default, ``--format jsonl``), streaming, so that an export imports
 from __future__ import annotations
 
 import sys
+from typing import IO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coursegate.provisioning.files import FORMATS, FileUsageError, RowWriter, format_for
 from coursegate.provisioning.kinds import KINDS
 from coursegate.provisioning.progress import Progress
+
+
+def _raw(wrapper) -> IO[str]:
+    """The stream under Django's OutputWrapper (which adds line endings progress output must not get)."""
+    return cast(IO[str], wrapper._out)
 
 
 class Command(BaseCommand):
@@ -25,10 +31,10 @@ class Command(BaseCommand):
         spec = KINDS[kind]
         try:
             fmt = format_for(file, options["format"])
-            out = self.stdout._out if file == "-" else open(file, "w", newline="", encoding="utf-8")  # noqa: SIM115
+            out = _raw(self.stdout) if file == "-" else open(file, "w", newline="", encoding="utf-8")  # noqa: SIM115
         except (FileUsageError, OSError) as exc:
             raise CommandError(str(exc), returncode=2) from exc
-        err = self.stderr._out
+        err = _raw(self.stderr)
         progress = Progress(err, label=f"export {kind}", total_bytes=None, enabled=not options["no_progress"])
         writer = RowWriter(out, fmt, spec.columns)
         count = 0
@@ -38,7 +44,7 @@ class Command(BaseCommand):
                 if count % 1000 == 0:
                     progress.update(count)
         finally:
-            if out is not self.stdout._out and out is not sys.stdout:
+            if out is not _raw(self.stdout) and out is not sys.stdout:
                 out.close()
             else:
                 out.flush()

@@ -7,7 +7,7 @@ Exit status: 0 every row imported (or unchanged), 1 some rows failed (the others
 from __future__ import annotations
 
 import csv
-from typing import IO
+from typing import IO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -17,6 +17,11 @@ from coursegate.provisioning.progress import Progress
 from coursegate.provisioning.runner import Options, RowResult, import_rows
 
 SHOWN_ERRORS = 50  # bad rows printed on stderr; --errors FILE gets them all
+
+
+def _raw(wrapper) -> IO[str]:
+    """The stream under Django's OutputWrapper (which adds line endings progress output must not get)."""
+    return cast(IO[str], wrapper._out)
 
 
 class Command(BaseCommand):
@@ -51,7 +56,7 @@ class Command(BaseCommand):
         errors_csv = csv.writer(errors_file, lineterminator="\n") if errors_file else None
         if errors_csv:
             errors_csv.writerow(["line", "error"])
-        err = self.stderr._out
+        err = _raw(self.stderr)
         shown = 0
 
         def report(result: RowResult) -> None:
