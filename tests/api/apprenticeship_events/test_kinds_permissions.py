@@ -47,7 +47,13 @@ from tests.kit.permissions import (
 ALL = "events_reader + events_writer roles (opaque token)"
 ENDPOINTS = [
     Endpoint("agreements list", "get", ENGAGEMENTS, expect={READ_AGREEMENT: 200, "events_reader": 200, ALL: 200}),
-    Endpoint("agreements store", "post", ENGAGEMENTS, AGREEMENT, expect={STORE_AGREEMENT: 201, "events_writer": 201, ALL: 201}),
+    Endpoint(
+        "agreements store",
+        "post",
+        ENGAGEMENTS,
+        AGREEMENT,
+        expect={STORE_AGREEMENT: 201, "events_writer": 201, ALL: 201},
+    ),
     Endpoint("accounts list", "get", ACCOUNTS, expect={READ_ACCOUNT: 200, "events_reader": 200, ALL: 200}),
     Endpoint("accounts store", "post", ACCOUNTS, ACCOUNT, expect={STORE_ACCOUNT: 201, "events_writer": 201, ALL: 201}),
     Endpoint("generic create", "post", CREATE, GENERIC, expect={WRITE_GENERIC: 201, "events_writer": 201, ALL: 201}),
@@ -59,7 +65,7 @@ ENDPOINTS = [
         f"{BY_RESOURCE}?resourceType=apprenticeship&resourceId=445",
         expect={READ_GENERIC: 200, "events_reader": 200, ALL: 200},
     ),
-]  # fmt: skip
+]
 
 CALLERS = {
     ANONYMOUS: NOT_PROVIDED,
