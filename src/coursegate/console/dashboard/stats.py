@@ -3,8 +3,8 @@ Django's Trunc functions, so the same code runs on SQLite and PostgreSQL), each 
 chosen window of days, the top 10) so the page stays fast at a million enrollments.
 
 Indexes each query leans on (PostgreSQL at 1,000,000 enrollments: bench/dashboard.py):
-- enrollments over time: ``enrollments_history_changed_at`` (enrollments migration 0002) for the
-  window's range;
+- enrollments over time: ``enrollments_history_active_changed_at`` (enrollments migration 0002:
+  ``(changed_at, source) WHERE is_active``), an index-only range scan of the window;
 - top course runs: ``(course_run, is_active)`` on enrollments, one index-only count per run;
 - license utilisation: ``(plan, status)`` on licenses, index-only counts per plan and status;
 - assignments: ``(assignment_configuration, state)`` on assignments;
