@@ -187,4 +187,4 @@ class HealthCheckView(APIView):
 
     @extend_schema(operation_id="events_health_check", auth=[], responses={200: OpenApiResponse(description="empty")})
     def get(self, request):
-        return HttpResponse(status=200)  # no body at all (a renderer would write null)
+        return HttpResponse(status=200, content_type="text/plain")  # no body at all (a renderer would write null)
