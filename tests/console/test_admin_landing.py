@@ -28,8 +28,10 @@ def test_a_browser_gets_the_page_with_every_link(client, db):
 def test_the_page_loads_nothing_from_elsewhere(client, db):
     page = client.get("/", HTTP_ACCEPT=BROWSER).content.decode()
 
-    assert not re.search(r"<(script|link|img)\b", page)
-    assert all(url.startswith("http://testserver/") for url in re.findall(r'href="([^"]+)"', page))
+    assert not re.search(r"<(script|img|iframe)\b", page)
+    assert re.findall(r"<link\b[^>]*>", page) == ['<link rel="icon" href="data:,">']  # no favicon request
+    links = [url for url in re.findall(r'href="([^"]+)"', page) if url != "data:,"]
+    assert links and all(url.startswith("http://testserver/") for url in links)
 
 
 @pytest.mark.parametrize("accept", [None, "*/*", "application/json", "application/json, text/html"])
