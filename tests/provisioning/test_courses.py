@@ -86,3 +86,19 @@ def test_export_round_trips_through_an_empty_database(write, run_import, run_exp
 
     assert result.status == 0 and "2 created" in result.out
     assert text_again == text
+
+
+def test_a_row_that_breaks_a_database_constraint_fails_alone(write, run_import):
+    run_import("courses", write("c.csv", ["course_run_key,enrollment_end", "course-v1:A+B+C,2026-01-01"]))
+
+    result = run_import(
+        "courses",
+        write(
+            "c2.csv", ["course_run_key,enrollment_start", "course-v1:A+B+C,2026-02-01", "course-v1:A+B+D,2026-02-01"]
+        ),
+    )
+
+    assert result.status == 1
+    assert "1 created, 0 updated, 0 unchanged, 1 failed" in result.out
+    assert "line 2: refused by the database: " in result.err and "courses_run_enrollment_window_ordered" in result.err
+    assert CourseRun.objects.get(key="course-v1:A+B+C").enrollment_start is None

@@ -84,7 +84,8 @@ def batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 
 def per_row(rows: list[Row], apply_one: Callable[[Row, Options], RowResult], options: Options) -> list[RowResult]:
-    """Apply a per-row function, each row in a savepoint (a database error fails that row only)."""
+    """Apply a per-row function, each row in a savepoint: a RowError or a database error (a
+    constraint) fails that row only."""
     results = []
     for row in rows:
         try:
@@ -92,6 +93,8 @@ def per_row(rows: list[Row], apply_one: Callable[[Row, Options], RowResult], opt
                 results.append(apply_one(row, options))
         except RowError as exc:
             results.append(RowResult(row.line, FAILED, str(exc)))
+        except DatabaseError as exc:  # a constraint the row breaks (its savepoint is rolled back)
+            results.append(RowResult(row.line, FAILED, f"refused by the database: {str(exc).strip()}"))
     return results
 
 
