@@ -111,7 +111,7 @@ def _page(model: type[models.Model], query: EventQuery) -> list[tuple]:
     columns = _COLUMNS_OF[model]
     if connection.vendor == "postgresql":
         return _page_postgresql(model, columns, where, order, query.page_size, offset)
-    qs = model.objects.filter(**{f"{column}__{_LOOKUPS[op]}": value for column, op, value in where})
+    qs = model._default_manager.filter(**{f"{column}__{_LOOKUPS[op]}": value for column, op, value in where})
     return list(qs.order_by(*order).values_list(*columns)[offset : offset + query.page_size])
 
 

@@ -23,7 +23,7 @@ PostgreSQL, by a binary COPY with ids drawn from the sequence first, without mod
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -168,7 +168,7 @@ class _Store:
     """One append-only table: its model, the tuple its stored events are, its advisory lock."""
 
     model: type[models.Model]
-    stored: type[tuple]
+    stored: Callable[..., Any]
     lock_key: int
 
 
@@ -241,7 +241,7 @@ def _append(store: _Store, inputs: Collection[Any]) -> list[Any]:
     inputs = list(inputs)
     model, stored = store.model, store.stored
     rows = [model(created_on=now, **event._asdict()) for event in inputs]
-    ids = [row.pk for row in model.objects.bulk_create(rows, batch_size=INSERT_BATCH)]
+    ids = [row.pk for row in model._default_manager.bulk_create(rows, batch_size=INSERT_BATCH)]
     return [stored(new_id, now, *event) for new_id, event in zip(ids, inputs, strict=True)]
 
 
