@@ -153,7 +153,9 @@ def test_the_page_is_in_the_admin_with_breadcrumbs_and_the_range_links(staff_cli
 
 
 def test_the_charts_draw_the_numbers_of_the_data(staff_client, dashboard_world, frozen):
-    drawn = charts(staff_client.get(URL))
+    response = staff_client.get(URL)
+    drawn = charts(response)
+    assert "1 failed, 1 stalled job" in response.content.decode()  # named above the charts
     day = lambda d: (NOW - timedelta(days=d)).date().isoformat()  # noqa: E731
     enrollments = values(drawn["enrollments"], "series", "label")
     assert enrollments[("Open edX Enrollment API", day(2))] == 3  # the deactivation is not counted

@@ -129,11 +129,12 @@ def top_course_runs(limit: int = TOP) -> list[tuple[str, int]]:
     )
     runs = (
         CourseRun.objects.annotate(active=Coalesce(Subquery(active, output_field=IntegerField()), 0))
-        .filter(active__gt=0)
         .order_by("-active", "key")
         .values_list("key", "active")[:limit]
     )
-    return list(runs)
+    # Runs without active enrollments are dropped here, not in SQL: a WHERE on the annotation would
+    # make PostgreSQL count every run twice.
+    return [(key, active) for key, active in runs if active]
 
 
 @dataclass(frozen=True)
@@ -161,12 +162,13 @@ def license_utilisation(limit: int = TOP) -> list[PlanUtilisation]:
         SubscriptionPlan.objects.filter(is_active=True)
         .annotate(**{status: count(status) for status in statuses})
         .annotate(total=F(statuses[0]) + F(statuses[1]) + F(statuses[2]) + F(statuses[3]))
-        .filter(total__gt=0)
         .order_by("-total", "title")
         .values("title", "customer__name", *statuses)[:limit]
     )
-    return [
-        PlanUtilisation(f"{plan['title']} ({plan['customer__name']})", {s: plan[s] for s in statuses}) for plan in plans
+    return [  # plans without licenses dropped here, not in SQL (a WHERE would count them all twice)
+        PlanUtilisation(f"{plan['title']} ({plan['customer__name']})", {s: plan[s] for s in statuses})
+        for plan in plans
+        if any(plan[s] for s in statuses)
     ]
 
 
