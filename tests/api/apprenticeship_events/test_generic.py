@@ -16,6 +16,7 @@ from tests.api.apprenticeship_events.kinds_support import (
     CREATE,
     GENERIC,
     READ_GENERIC,
+    READ_ROLES,
     SINCE,
     WRITE_GENERIC,
     body,
@@ -185,3 +186,15 @@ def test_a_feed_page_costs_three_queries_whatever_its_size(client_for, django_as
         response = reader.get(f"{SINCE}?eventType=A&pageSize={size}")
 
     assert len(response.json()) == size
+
+
+@pytest.mark.parametrize(
+    "path", [f"{SINCE}/", f"{BY_DATE}/", f"{BY_RESOURCE}/?resourceType=a&resourceId=1", "/api/events/engagements/",
+             "/api/events/accounts/"],
+)  # fmt: skip
+def test_every_get_path_also_works_with_a_trailing_slash(make_user, jwt_for, token_client, path):
+    reader = token_client(f"Bearer {jwt_for(make_user('reader'), roles=READ_ROLES)}")
+
+    response = reader.get(path)
+
+    assert (response.status_code, response.json()) == (200, [])

@@ -1,8 +1,9 @@
 """Who may call the agreement, account and generic events (issue 14 §1; reference §1.2, §1.7):
 each kind's read role for its GETs, its store/write role for its POST; no token or a bad one is
-a 401, a token without the kind's role a 403 (another kind's roles included). The demo's
-``events_writer`` and ``events_reader`` hold every write and every read role. /api/HealthCheck
-needs no token (test_health.py). The events have no owner, so there is no other customer's
+a 401, a token without the kind's role a 403 (another kind's roles included, and a staff user's:
+the events service knows only roles, as for apprenticeship events). The demo's ``events_writer``
+and ``events_reader`` hold every write and every read role. /api/HealthCheck needs no token
+(test_dotnet_client.py). The events have no owner, so there is no other customer's
 object to refuse and no unknown object to look up."""
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ CALLERS = {
     ANONYMOUS: NOT_PROVIDED,
     BAD_TOKEN: INVALID_TOKEN,
     "no roles": FORBIDDEN,
+    "staff user without events roles": FORBIDDEN,
     **dict.fromkeys(READ_ROLES + WRITE_ROLES, FORBIDDEN),
     "events_reader": FORBIDDEN,
     "events_writer": FORBIDDEN,
@@ -88,6 +90,8 @@ def clients(make_user, jwt_for, bearer_for, token_client):
                 return bad_token_client()
             case "no roles":
                 return token_client(f"Bearer {jwt_for(make_user('nobody'))}")
+            case "staff user without events roles":
+                return token_client(f"Bearer {jwt_for(make_user('staff', is_staff=True))}")
             case "events_reader":
                 return token_client(f"Bearer {jwt_for(make_user('events_reader'), roles=READ_ROLES)}")
             case "events_writer":
