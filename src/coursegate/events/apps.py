@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class EventsConfig(AppConfig):
     name = "coursegate.events"
     label = "events"
-    verbose_name = "Apprenticeship events"
+    verbose_name = "Events"
