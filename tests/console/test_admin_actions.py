@@ -234,3 +234,35 @@ def test_what_the_domain_never_deletes_offers_no_delete(staff_client, model, _):
     refused = staff_client.post(reverse(f"admin:{model}_changelist"), delete)
     assert type(row).objects.filter(pk=row.pk).exists()
     assert refused.status_code in (200, 302)
+
+
+def _helpdesk(client, *codenames: str):
+    from django.contrib.auth.models import Permission
+
+    user = staff_login(client, superuser=False, username="helpdesk")
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="subscriptions", codename__in=codenames)
+    )
+    return user
+
+
+def test_staff_who_may_only_look_get_no_actions(client, data):
+    _helpdesk(client, "view_license")
+    live = License.objects.get(plan_id=PLAN_A, user_email="verified@example.com")
+
+    listing = client.get(reverse("admin:subscriptions_license_changelist"))
+    client.post(reverse("admin:subscriptions_license_changelist"),
+                {"action": "revoke", "_selected_action": [str(live.pk)]})  # fmt: skip
+
+    assert listing.status_code == 200 and listing.context["action_form"] is None
+    assert License.objects.get(pk=live.pk).status == "assigned"
+
+
+def test_staff_who_may_change_licenses_may_revoke(client, data):
+    _helpdesk(client, "view_license", "change_license")
+    live = License.objects.get(plan_id=PLAN_A, user_email="verified@example.com")
+
+    messages = act(client, "subscriptions_license", "revoke", [live.pk])
+
+    assert License.objects.get(pk=live.pk).status == "revoked"
+    assert messages[0].startswith("Revoked 1 licenses")

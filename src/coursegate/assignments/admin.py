@@ -156,6 +156,11 @@ class LearnerContentAssignmentAdmin(admin.ModelAdmin):
     inlines = [ActionInline]
     actions = ("remind", "cancel", "expire_due")
 
+    def has_operate_permission(self, request) -> bool:
+        """The actions write (through the services): for staff who may change these rows (the
+        model's Django "change" permission), not for those who may only look."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
     def has_add_permission(self, request):
         return False
 
@@ -183,15 +188,15 @@ class LearnerContentAssignmentAdmin(admin.ModelAdmin):
             return
         self.message_user(request, done.format(changed), messages.SUCCESS)
 
-    @admin.action(description="Remind the learners of selected assignments (allocated only)", permissions=["view"])
+    @admin.action(description="Remind the learners of selected assignments (allocated only)", permissions=["operate"])
     def remind(self, request, queryset):
         self._apply(request, queryset, assignments_remind, "Reminded {} learners (one e-mail each).")
 
-    @admin.action(description="Cancel selected assignments (allocated or errored)", permissions=["view"])
+    @admin.action(description="Cancel selected assignments (allocated or errored)", permissions=["operate"])
     def cancel(self, request, queryset):
         self._apply(request, queryset, assignments_cancel, "Cancelled {} assignments; their learners are told.")
 
-    @admin.action(description="Expire every assignment now due (not only those selected)", permissions=["view"])
+    @admin.action(description="Expire every assignment now due (not only those selected)", permissions=["operate"])
     def expire_due(self, request, queryset):
         expired = assignments_expire()
         self.message_user(

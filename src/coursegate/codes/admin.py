@@ -33,6 +33,11 @@ class EnrollmentCodeAdmin(admin.ModelAdmin):
     readonly_fields = ("code", "course_run", "mode", "status", "created", "created_by", "redeemed_by", "redeemed_at")
     actions = ("cancel_codes", "restore_codes")
 
+    def has_operate_permission(self, request) -> bool:
+        """The actions write (through the services): for staff who may change these rows (the
+        model's Django "change" permission), not for those who may only look."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = EnrollmentCodeAddForm
@@ -72,10 +77,10 @@ class EnrollmentCodeAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description="Cancel selected codes (unenrolls their learners)", permissions=["view"])
+    @admin.action(description="Cancel selected codes (unenrolls their learners)", permissions=["operate"])
     def cancel_codes(self, request, queryset):
         self._set_status(request, queryset, "cancel", "Cancelled")
 
-    @admin.action(description="Restore selected codes (usable again)", permissions=["view"])
+    @admin.action(description="Restore selected codes (usable again)", permissions=["operate"])
     def restore_codes(self, request, queryset):
         self._set_status(request, queryset, "restore", "Restored")

@@ -92,6 +92,11 @@ class EnterpriseLearnerAdmin(admin.ModelAdmin):
     form = EnterpriseLearnerAddForm
     actions = ("unlink",)
 
+    def has_operate_permission(self, request) -> bool:
+        """The actions write (through the services): for staff who may change these rows (the
+        model's Django "change" permission), not for those who may only look."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -102,7 +107,7 @@ class EnterpriseLearnerAdmin(admin.ModelAdmin):
         saved = learner_link(customer=obj.customer, email=obj.email, user=obj.user)
         obj.pk = saved.pk
 
-    @admin.action(description="Unlink selected learners (their learner role is revoked)", permissions=["view"])
+    @admin.action(description="Unlink selected learners (their learner role is revoked)", permissions=["operate"])
     def unlink(self, request, queryset):
         rows = list(queryset.select_related("customer").values_list("customer_id", "email"))
         customers = EnterpriseCustomer.objects.in_bulk({customer_id for customer_id, _ in rows})

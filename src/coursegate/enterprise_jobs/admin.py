@@ -34,6 +34,11 @@ class BulkEnrollmentJobAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ("rerun",)
 
+    def has_operate_permission(self, request) -> bool:
+        """The actions write (through the services): for staff who may change these rows (the
+        model's Django "change" permission), not for those who may only look."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
     def get_queryset(self, request):
         counts = {f"n_{result}": Count("rows", filter=Q(rows__result=result)) for result in RESULTS}
         return super().get_queryset(request).annotate(n_rows=Count("rows"), **counts)
@@ -71,7 +76,9 @@ class BulkEnrollmentJobAdmin(admin.ModelAdmin):
             format_html(", ".join(["{}"] * len(links)), *links),
         )  # fmt: skip
 
-    @admin.action(description="Re-run selected failed jobs (their failed rows are tried again)", permissions=["view"])
+    @admin.action(
+        description="Re-run selected failed jobs (their failed rows are tried again)", permissions=["operate"]
+    )
     def rerun(self, request, queryset):
         retried = bulk_enrollment_jobs_retry(job_uuids=queryset.values_list("pk", flat=True))
         rows = sum(retried.values())

@@ -21,6 +21,11 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     actions = ("retry_now",)
     readonly_fields = [f.name for f in OutboxEmail._meta.fields]
 
+    def has_operate_permission(self, request) -> bool:
+        """The actions write (through the services): for staff who may change these rows (the
+        model's Django "change" permission), not for those who may only look."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
     @admin.display(description="to")
     def recipients(self, row: OutboxEmail) -> str:
         return ", ".join(row.to)
@@ -31,7 +36,7 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description="Retry now (failed rows)")
+    @admin.action(description="Retry now (failed rows)", permissions=["operate"])
     def retry_now(self, request, queryset):
         ids = list(queryset.filter(status=OutboxEmail.Status.FAILED).values_list("pk", flat=True))
         changed = outbox_retry(ids=ids)

@@ -76,6 +76,11 @@ class SubscriptionPlanAdmin(admin.ModelAdmin):
     )  # fmt: skip
     readonly_fields = ("license_counts", "num_revocations_applied", "is_locked_for_renewal_processing", "created")
 
+    def has_operate_permission(self, request) -> bool:
+        """The actions write (through the services): for staff who may change these rows (the
+        model's Django "change" permission), not for those who may only look."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "uuid") if obj is not None else self.readonly_fields
 
@@ -125,7 +130,7 @@ class SubscriptionPlanAdmin(admin.ModelAdmin):
             table, counts.total, capped,
         )  # fmt: skip
 
-    @admin.action(description="Remind every learner with a pending license (selected plans)", permissions=["view"])
+    @admin.action(description="Remind every learner with a pending license (selected plans)", permissions=["operate"])
     def remind_all_pending(self, request, queryset):
         reminded = 0
         with transaction.atomic():
@@ -169,6 +174,11 @@ class LicenseAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ("revoke", "remind")
 
+    def has_operate_permission(self, request) -> bool:
+        """The actions write (through the services): for staff who may change these rows (the
+        model's Django "change" permission), not for those who may only look."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
     def has_add_permission(self, request):
         return False
 
@@ -178,7 +188,7 @@ class LicenseAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Revoke selected licenses (assigned or activated)", permissions=["view"])
+    @admin.action(description="Revoke selected licenses (assigned or activated)", permissions=["operate"])
     def revoke(self, request, queryset):
         selected = queryset.count()
         try:
@@ -197,7 +207,7 @@ class LicenseAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description="Remind the learners of selected licenses (pending activation)", permissions=["view"])
+    @admin.action(description="Remind the learners of selected licenses (pending activation)", permissions=["operate"])
     def remind(self, request, queryset):
         selected = queryset.count()
         with transaction.atomic():
