@@ -105,7 +105,7 @@ def test_a_stacked_bar_chart_splits_rows_into_segments_with_a_legend_and_markers
     )
     [marker] = marks(root, "line")
     assert (marker.get("data-label"), marker.get("data-value")) == ("Plan A", "10")
-    assert {"Assigned", "Activated", "5"} <= set(texts(root))
+    assert {"Assigned", "Activated", "5 of 10", "5"} <= set(texts(root))  # totals, of the marker where one is
 
 
 def test_titles_labels_and_series_names_are_escaped():

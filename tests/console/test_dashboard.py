@@ -174,7 +174,7 @@ def test_the_charts_draw_the_numbers_of_the_data(staff_client, dashboard_world, 
     [limit] = [e for e in drawn["spend"].iter(f"{SVG}line") if e.get("class") == "cg-marker"]
     assert limit.get("data-value") == "100000"
     spend_text = ["".join(e.itertext()) for e in drawn["spend"].iter(f"{SVG}text")]
-    assert "$70" in spend_text  # redeemed + allocated, in dollars
+    assert "$70 of $1,000" in spend_text  # redeemed + allocated, in dollars, of the limit
     jobs = values(drawn["jobs"], "label")
     assert jobs == {
         ("pending",): 0,

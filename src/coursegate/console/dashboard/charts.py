@@ -232,7 +232,8 @@ def stacked_bar_chart(
                                   y1=y - 3, y2=y + row - 7, class_="cg-marker", data_label=label,
                                   data_value=marker))  # fmt: skip
         end = max(totals[index], marker or 0)
-        pieces.append(element("text", text(formatter(totals[index])), x=coordinate(x(end) + 6), y=y + 15,
+        figure = formatter(totals[index]) + (f" of {formatter(marker)}" if marker is not None else "")
+        pieces.append(element("text", text(figure), x=coordinate(x(end) + 6), y=y + 15,
                               class_="cg-bar-value"))  # fmt: skip
         parts.append(element("g", "".join(pieces), class_="cg-bar-row", data_label=label))
     body = "".join(parts)
