@@ -206,6 +206,8 @@ COURSEGATE_JOB_STALE_SECONDS = _int("COURSEGATE_JOB_STALE_SECONDS", 45)
 COURSEGATE_JOB_CHUNK_SIZE = _int("COURSEGATE_JOB_CHUNK_SIZE", 500)
 COURSEGATE_JOB_MAX_ATTEMPTS = _int("COURSEGATE_JOB_MAX_ATTEMPTS", 5)
 COURSEGATE_JOB_DISPATCH_GRACE_SECONDS = _int("COURSEGATE_JOB_DISPATCH_GRACE_SECONDS", 5)
+# Learner credit redemption waits this long for the policy's lock (PostgreSQL) before a 429.
+COURSEGATE_REDEEM_LOCK_WAIT_SECONDS = _int("COURSEGATE_REDEEM_LOCK_WAIT_SECONDS", 5)
 # Enterprise bulk license enrollment: most e-mails + course run keys in one request.
 COURSEGATE_BULK_ENROLL_LIMIT = _int("COURSEGATE_BULK_ENROLL_LIMIT", 1000)
 # ... and most (e-mail, course run) pairs: a job without a broker runs inside the request.
