@@ -19,6 +19,7 @@ from coursegate.envconf import env, secret_from_var, trusted_issuers, writable_v
 from coursegate.envconf import env_flag as _flag
 from coursegate.envconf import env_int as _int
 from coursegate.envconf import env_str as _str
+from coursegate.openapi_settings import spectacular_settings
 
 VAR_DIR = writable_var_dir()
 
@@ -212,6 +213,8 @@ COURSEGATE_REDEEM_LOCK_WAIT_SECONDS = _int("COURSEGATE_REDEEM_LOCK_WAIT_SECONDS"
 COURSEGATE_BULK_ENROLL_LIMIT = _int("COURSEGATE_BULK_ENROLL_LIMIT", 1000)
 # ... and most (e-mail, course run) pairs: a job without a broker runs inside the request.
 COURSEGATE_BULK_ENROLL_MAX_PAIRS = _int("COURSEGATE_BULK_ENROLL_MAX_PAIRS", 10_000)
+# ... and most (holder, course run) pairs of an enroll_all job (run by workers or the dispatcher).
+COURSEGATE_BULK_ENROLL_ALL_MAX_PAIRS = _int("COURSEGATE_BULK_ENROLL_ALL_MAX_PAIRS", 200_000)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_URL = env.get("EMAIL_URL", "")
@@ -346,25 +349,7 @@ COURSEGATE_JSON_MAX_DEPTH = _int("COURSEGATE_JSON_MAX_DEPTH", 64)
 # Throttles can be switched off as a whole (benchmarks, trusted networks).
 THROTTLING_ENABLED = _flag("COURSEGATE_THROTTLING", True)
 
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Coursegate API",
-    "DESCRIPTION": (
-        "One server for the Open edX Enrollment API, the Appsembler and Jitterbit APIs, the edX "
-        "Enterprise API and the Apprenticeship Events API. Obtain a token at POST /oauth2/access_token "
-        "and send it as `Authorization: Bearer <token>` or `Authorization: JWT <jwt>`."
-    ),
-    "VERSION": __version__,
-    "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and ReDoc assets are served by this server (no CDN needed).
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "coursegate.core.schema.add_oauth_paths",
-    ],
-    "COMPONENT_SPLIT_REQUEST": True,
-}
+SPECTACULAR_SETTINGS = spectacular_settings(__version__)  # the OpenAPI document (coursegate/openapi_settings.py)
 
 # --- `coursegate serve` defaults ----------------------------------------------------------
 SERVE_HOST = _str("COURSEGATE_HOST", "127.0.0.1")
