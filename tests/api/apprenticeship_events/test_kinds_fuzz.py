@@ -13,6 +13,7 @@ from tests.fuzz.test_openapi_fuzz import operations, send
 
 
 @pytest.mark.slow
+@pytest.mark.django_db(transaction=True)  # each request commits or rolls back alone, as in production
 def test_no_malformed_events_request_is_a_server_error(make_user, jwt_for):
     document = Client().get("/api/schema/?format=json").json()
     authorization = f"Bearer {jwt_for(make_user('fuzzer'), roles=READ_ROLES + WRITE_ROLES)}"
@@ -29,4 +30,4 @@ def test_no_malformed_events_request_is_a_server_error(make_user, jwt_for):
 
     assert len(ours) == 11
     assert sent > 500
-    assert failures == []
+    assert failures[:20] == []
