@@ -16,12 +16,13 @@ whatever a kick did not: a process killed between the commit and the send loses 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from coursegate.outbox.exceptions import OutboxTransactionError
@@ -30,7 +31,7 @@ from coursegate.outbox.sender import BATCH, outbox_send_due
 
 log = logging.getLogger(__name__)
 
-INSERT_BATCH = 1000  # rows per INSERT (SQLite's bound on query parameters)
+INSERT_BATCH = 10_000  # rows per INSERT (each INSERT reads its rows from one JSON parameter)
 
 
 @dataclass(frozen=True)
@@ -53,25 +54,56 @@ def emails_enqueue(messages: Iterable[Email]) -> list[int]:
     if not transaction.get_connection().in_atomic_block:
         raise OutboxTransactionError("emails_enqueue() must be called inside the transaction of the change")
     now = timezone.now()
-    rows = [
-        OutboxEmail(
-            kind=message.kind,
-            to=list(message.to),
-            from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
-            subject=message.subject,
-            body=message.body,
-            reply_to=list(message.reply_to),
-            headers=dict(message.headers),
-            next_attempt_at=now,
-        )
-        for message in messages
+    default_from = settings.DEFAULT_FROM_EMAIL
+    items = [
+        [m.kind, list(m.to), m.from_email or default_from, m.subject, m.body, list(m.reply_to), dict(m.headers)]
+        for m in messages
     ]
-    if not rows:
+    if not items:
         return []
-    created = OutboxEmail.objects.bulk_create(rows, batch_size=INSERT_BATCH)
-    ids = [row.pk for row in created if row.pk is not None]
+    ids: list[int] = []
+    for start in range(0, len(items), INSERT_BATCH):
+        ids += _insert(items[start : start + INSERT_BATCH], now)
     _kick_after_commit(ids)
     return ids
+
+
+_COLUMNS = (
+    '"kind", "to", "from_email", "subject", "body", "reply_to", "headers", "status", "attempts", '
+    '"next_attempt_at", "last_error", "created"'
+)
+
+
+def _insert(items: list[list], now) -> list[int]:
+    """One INSERT ... SELECT of ``items`` read from one JSON array parameter (as enrollments/sql.py
+    does): no per-value parameter binding, which made bulk_create cost about 0.5 ms a row (a
+    100,000-license remind-all spent 50 s here)."""
+    table = OutboxEmail._meta.db_table
+    data = json.dumps(items, separators=(",", ":"))
+    if connection.vendor == "postgresql":
+        values = (
+            "j.value->>0, (j.value->1)::jsonb, j.value->>2, j.value->>3, j.value->>4, (j.value->5)::jsonb, "
+            "(j.value->6)::jsonb"
+        )
+        source = "json_array_elements(%s::json) WITH ORDINALITY AS j(value, key)"
+        when = now
+    elif connection.vendor == "sqlite":
+        values = ", ".join(f"json_extract(j.value, '$[{i}]')" for i in range(7))
+        source = "json_each(%s) AS j"
+        when = connection.ops.adapt_datetimefield_value(now)
+    else:  # another backend: the ORM's way
+        rows = [
+            OutboxEmail(kind=k, to=t, from_email=f, subject=s, body=b, reply_to=r, headers=h, next_attempt_at=now)
+            for k, t, f, s, b, r, h in items
+        ]
+        return [row.pk for row in OutboxEmail.objects.bulk_create(rows) if row.pk is not None]
+    sql = (
+        f"INSERT INTO \"{table}\" ({_COLUMNS}) SELECT {values}, %s, 0, %s, '', %s FROM {source} ORDER BY j.key "
+        "RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [OutboxEmail.Status.PENDING.value, when, when, data])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def outbox_retry(*, ids: Sequence[int] | None = None, failed: bool = False) -> int:
