@@ -25,6 +25,9 @@ for database in sqlite postgres; do
   fresh; run bench/learner_summary.py
   if [ "$database" = postgres ]; then
     fresh; run bench/events.py --rows "${EVENTS_ROWS:-10000000}"
+    fresh; run bench/license_bulk_actions.py
+    fresh; run bench/provision_licenses.py
+    fresh; run bench/dashboard.py
   fi
 done
 "$PY" bench/report.py "$OUT"

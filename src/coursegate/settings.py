@@ -209,6 +209,11 @@ COURSEGATE_JOB_MAX_ATTEMPTS = _int("COURSEGATE_JOB_MAX_ATTEMPTS", 5)
 COURSEGATE_JOB_DISPATCH_GRACE_SECONDS = _int("COURSEGATE_JOB_DISPATCH_GRACE_SECONDS", 5)
 # Learner credit redemption waits this long for the policy's lock (PostgreSQL) before a 429.
 COURSEGATE_REDEEM_LOCK_WAIT_SECONDS = _int("COURSEGATE_REDEEM_LOCK_WAIT_SECONDS", 5)
+# Events: how integer trainingType values are read (specification: 1 framework, 2 standard, 0 also
+# framework; client: the .NET client's 0 framework, 1 standard).
+COURSEGATE_EVENTS_TRAINING_TYPE_NUMBERING = _str("COURSEGATE_EVENTS_TRAINING_TYPE_NUMBERING", "specification")
+# The dashboard keeps its counts this many seconds (?refresh=1 counts again).
+COURSEGATE_DASHBOARD_CACHE_SECONDS = _int("COURSEGATE_DASHBOARD_CACHE_SECONDS", 60)
 # Enterprise bulk license enrollment: most e-mails + course run keys in one request.
 COURSEGATE_BULK_ENROLL_LIMIT = _int("COURSEGATE_BULK_ENROLL_LIMIT", 1000)
 # ... and most (e-mail, course run) pairs: a job without a broker runs inside the request.

@@ -16,4 +16,6 @@ class CoursegateAdminSite(admin.AdminSite):
     def get_urls(self):
         from coursegate.console.dashboard.views import dashboard
 
-        return [path("dashboard/", self.admin_view(dashboard), name="dashboard"), *super().get_urls()]
+        view = self.admin_view(dashboard)
+        # Also without the final slash (APPEND_SLASH is off: the APIs answer both forms themselves).
+        return [path("dashboard/", view, name="dashboard"), path("dashboard", view), *super().get_urls()]

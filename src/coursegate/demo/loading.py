@@ -25,6 +25,7 @@ from coursegate.core.roles import Role
 from coursegate.courses.selectors import course_runs_by_key
 from coursegate.courses.services import course_mode_upsert, course_run_upsert
 from coursegate.demo.content import DEMO_CONTENT
+from coursegate.demo.events_demo import events_roles_grant
 from coursegate.enrollments.models import Source
 from coursegate.enrollments.services import EnrollmentRequest, enrollments_bulk_upsert
 from coursegate.enterprise.models import EnterpriseCustomer
@@ -319,6 +320,7 @@ def load_events_demo(users) -> None:
     """The events clients' permissions, and a few events (only into an empty store: it is append-only)."""
     role_assign(user=users["events_writer"], role=Role.STORE_APPRENTICESHIP_EVENT)
     role_assign(user=users["events_reader"], role=Role.READ_APPRENTICESHIP_EVENT)
+    events_roles_grant(users)  # the agreement, account and generic event roles too
     if not ApprenticeshipEvent.objects.exists():
         events_store(events=DEMO_EVENTS)
 
