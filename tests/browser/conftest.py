@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.test_outage_kit import serve
-
-pytest_plugins = ["tests.core.test_outage_kit"]
+# The session fixture of a migrated demo database, imported (pytest_plugins is top-level only).
+from tests.core.test_outage_kit import serve, sqlite_template  # noqa: F401
 
 CHROMIUM = os.environ.get("COURSEGATE_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("COURSEGATE_CHROMEDRIVER", shutil.which("chromedriver") or "/usr/bin/chromedriver")
@@ -51,7 +50,7 @@ def _require_browser():
 
 
 @pytest.fixture(scope="session")
-def console(sqlite_template, tmp_path_factory):
+def console(sqlite_template, tmp_path_factory):  # noqa: F811  (the imported fixture)
     """A `coursegate serve` on a copy of the demo database, for the whole browser session."""
     env = sqlite_template.server_env(tmp_path_factory.mktemp("console"))
     served = serve(env, sqlite_template.credentials, "--no-dispatcher", workers=2)
