@@ -258,9 +258,11 @@ def policy_upsert(*, uuid, configuration_uuid, customer, catalog, spend_limit: i
 def assignment_ensure_allocated(*, uuid, policy: SubsidyAccessPolicy, learner_email: str, content_key: str,
                                 content_price_cents: int) -> LearnerContentAssignment:  # fmt: skip
     """An allocated assignment with a chosen uuid (the demo data's seed examples): created, or put
-    back into ``allocated`` if an earlier run cancelled it."""
+    back into ``allocated`` (every later state's traces cleared) if an earlier run moved it on; the
+    learner's account, when one has that e-mail, is its ``lms_user``."""
     now = timezone.now()
     item = ContentItem.objects.filter(content_key=content_key).first()
+    account = User.objects.annotate(email_ci=Lower("email")).filter(email_ci=learner_email.lower()).first()
     assignment, created = LearnerContentAssignment.objects.update_or_create(
         uuid=uuid,
         defaults={
@@ -275,6 +277,11 @@ def assignment_ensure_allocated(*, uuid, policy: SubsidyAccessPolicy, learner_em
             "allocated_at": now,
             "cancelled_at": None,
             "expired_at": None,
+            "accepted_at": None,
+            "errored_at": None,
+            "reversed_at": None,
+            "transaction_uuid": None,
+            "lms_user": account,
         },
     )
     if created:

@@ -9,6 +9,7 @@ customer's object is DRF's 403 from the object permission (permissions.py).
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
@@ -96,7 +97,7 @@ ERRORS: ErrorTable = {
     AllocationRefusedError: _allocation_refused,
     AssignmentsNotActionableError: _not_actionable,
     # remind-all / cancel-all with nothing to act on: the reference's empty 404 (learner_side.md §5.4)
-    NoAssignmentsToActOnError: lambda exc: Response(None, status=404),
+    NoAssignmentsToActOnError: lambda exc: HttpResponse(status=404),
     # Learner credit redemption (learner_side.md §5.3): the reasons list; the lock is retryable.
     RedemptionRefusedError: lambda exc: Response(exc.entries, status=422),
     PolicyLockedError: lambda exc: Response({"detail": exc.message}, status=429),
