@@ -11,6 +11,7 @@ from coursegate.courses.exceptions import CourseRunNotFoundError, CourseRunsNotF
 from coursegate.courses.models import CourseRun
 from coursegate.courses.selectors import (
     DefaultMode,
+    course_run_best_paid_mode,
     course_run_default_mode,
     course_run_get,
     course_run_mode_get,
@@ -131,3 +132,17 @@ def test_default_mode_is_audit_then_honor_then_the_platform_audit(make_run, mode
     run = make_run(modes=modes)
 
     assert course_run_default_mode(run, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("modes", "expected"),
+    [
+        pytest.param(("audit", "honor", "verified"), "verified", id="verified-first"),
+        pytest.param(("audit", "professional"), "professional", id="professional-over-audit"),
+        pytest.param(("audit", "honor"), "honor", id="honor-over-audit"),
+        pytest.param((("verified", {"expiration_datetime": NOW}), "audit"), "audit", id="expired-verified-skipped"),
+        pytest.param(("masters",), None, id="none-of-them"),
+    ],
+)
+def test_the_best_paid_mode_follows_the_enterprise_order(make_run, modes, expected):
+    assert course_run_best_paid_mode(make_run(modes=modes), now=NOW) == expected

@@ -39,7 +39,7 @@ from coursegate.assignments.models import (
     RedemptionTransaction,
     SubsidyAccessPolicy,
 )
-from coursegate.courses.selectors import course_run_get, course_run_modes
+from coursegate.courses.selectors import course_run_best_paid_mode, course_run_get
 from coursegate.enrollments.models import Source
 from coursegate.enrollments.services import EnrollmentRequest, enrollments_bulk_upsert
 from coursegate.enterprise.services import enterprise_enrollment_record
@@ -50,9 +50,6 @@ log = logging.getLogger(__name__)
 State = LearnerContentAssignment.State
 Action = LearnerContentAssignmentAction.Type
 DEFAULT_LOCK_WAIT_SECONDS = 5
-# The track learner credit pays for: the best mode the run offers, in edx-enterprise's
-# get_best_mode_from_course_key order (the same order enterprise_jobs/runner.py enrolls licenses in).
-PAID_MODE_PRIORITY = ("verified", "professional", "no-id-professional", "honor", "audit")
 # Why an assignment that is there but not allocated cannot be redeemed (reference constants.py).
 STATE_REASONS: dict[str, str] = {
     State.CANCELLED: R.LEARNER_ASSIGNMENT_CANCELLED,
@@ -186,8 +183,8 @@ def _idempotency_key(policy: SubsidyAccessPolicy, user: User, content_key: str) 
 
 
 def _best_mode(run, now) -> str | None:
-    offered = {mode.slug for mode in course_run_modes(run, now=now)}
-    return next((slug for slug in PAID_MODE_PRIORITY if slug in offered), None)
+    """The track learner credit pays for: the same as a license's (courses.selectors)."""
+    return course_run_best_paid_mode(run, now=now)
 
 
 def _enrollment_refused(policy: SubsidyAccessPolicy, message: str) -> RedemptionRefusedError:

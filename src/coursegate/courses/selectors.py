@@ -77,6 +77,17 @@ def course_run_mode_get(run: CourseRun, slug: str, *, now: datetime, include_exp
     return None
 
 
+# The track an enterprise pays for (a license, learner credit): the best mode the run offers, in
+# edx-enterprise's get_best_mode_from_course_key order.
+PAID_MODE_PRIORITY = ("verified", "professional", "no-id-professional", "honor", "audit")
+
+
+def course_run_best_paid_mode(run: CourseRun, *, now: datetime) -> str | None:
+    """The first of PAID_MODE_PRIORITY the run offers now, or None when it offers none of them."""
+    offered = {mode.slug for mode in course_run_modes(run, now=now)}
+    return next((slug for slug in PAID_MODE_PRIORITY if slug in offered), None)
+
+
 def course_run_default_mode(run: CourseRun, *, now: datetime) -> str:
     """Open edX's ``_default_course_mode``: ``audit`` if offered, else ``honor``, else the platform
     default ``audit`` — never a paid mode, so a run offering only paid modes refuses a default

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from coursegate.accounts.models import User
 from coursegate.catalogs.models import CatalogItem, ContentItem
-from coursegate.courses.selectors import course_run_modes, course_runs_by_key
+from coursegate.courses.selectors import course_run_best_paid_mode, course_runs_by_key
 from coursegate.enrollments.models import Source
 from coursegate.enrollments.services import EnrollmentRequest, Outcome, enrollments_bulk_upsert
 from coursegate.enterprise.models import EnterpriseEnrollment, EnterpriseLearner
@@ -42,9 +42,6 @@ log = logging.getLogger(__name__)
 # service handles a whole chunk. A chunk must take well under COURSEGATE_JOB_HEARTBEAT_SECONDS: the
 # heartbeat is written once per chunk.
 JOB_CHUNK_SIZE = 500
-# The track a license pays for: the best mode the run offers, in edx-enterprise's
-# get_best_mode_from_course_key order; a run offering none of them gets its default mode.
-LICENSE_MODE_PRIORITY = ("verified", "professional", "no-id-professional", "honor", "audit")
 
 NOTE_PENDING_ACTIVATION = "pending license activation"  # reference §4.8 wording
 NOTE_MISSING_SUBSCRIPTION = "missing subscription"  # reference §4.8 wording
@@ -204,8 +201,9 @@ def _plans_covering(plans: list[SubscriptionPlan], runs: dict) -> dict[str, list
 
 
 def _license_mode(run, now) -> str | None:
-    offered = {mode.slug for mode in course_run_modes(run, now=now)}
-    return next((slug for slug in LICENSE_MODE_PRIORITY if slug in offered), None)
+    """The track a license pays for (courses.selectors.course_run_best_paid_mode); a run offering
+    none of those gets its default mode."""
+    return course_run_best_paid_mode(run, now=now)
 
 
 def _job_chunk_process(job, rows, *, runs, plans, plans_for_run, modes) -> None:
