@@ -11,9 +11,12 @@ says when its figures were counted."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
+from django.db import connection
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -128,7 +131,12 @@ def cache_seconds() -> int:
 def drawn(days: int, *, refresh: bool) -> dict:
     """{"charts": {name: svg}, "jobs": {status: count}, "counted_at": datetime} for ``days``,
     from the cache unless ``refresh`` or missing."""
-    key = f"coursegate:console:dashboard:{days}"
+    # Several deployments (or test databases) may share one Redis: the key names the database.
+    database = connection.settings_dict
+    origin = hashlib.sha256(f"{database.get('HOST')}:{database.get('PORT')}/{database['NAME']}".encode()).hexdigest()[
+        :16
+    ]
+    key = f"coursegate:console:dashboard:{origin}:{days}"
     if not refresh and (kept := cache.get(key)) is not None:
         return kept
     now = timezone.now()
