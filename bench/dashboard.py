@@ -162,7 +162,9 @@ def run(args: argparse.Namespace) -> None:
             # Counted: every request counts again (?refresh=1). Kept: the counts the cache holds.
             for case, query in (("counted", "&refresh=1"), ("kept", "")):
                 _, _, body = timed(opener, url + query)  # warm-up, and a check of the answer
-                assert body.count(b'class="cg-chart"') == 7 and b"DashBench" in body, body[:2000]
+                # Seven charts drawn (the smoke runs share one database with the other benchmarks,
+                # whose runs may outnumber this one's in the top-10 chart: its names are not checked).
+                assert body.count(b'class="cg-chart"') == 7, body[:2000]
                 samples = [timed(opener, url + query) for _ in range(args.requests)]
                 server = statistics.median(s for s, _, _ in samples)
                 emit(
