@@ -26,6 +26,7 @@ from coursegate.assignments.models import (
     SubsidyAccessPolicy,
 )
 from coursegate.assignments.services import assignments_expire
+from coursegate.core.admin_mixins import RecordsOnly
 
 State = LearnerContentAssignment.State
 
@@ -143,7 +144,7 @@ def _by_configuration(queryset) -> dict:
 
 
 @admin.register(LearnerContentAssignment)
-class LearnerContentAssignmentAdmin(admin.ModelAdmin):
+class LearnerContentAssignmentAdmin(RecordsOnly, admin.ModelAdmin):
     list_display = ("uuid", "learner_email", "content_key", "content_title", "state", "price",
                     "assignment_configuration", "allocated_at", "accepted_at", "modified")  # fmt: skip
     list_filter = ("state", "is_assigned_course_run", "assignment_configuration")
@@ -155,20 +156,6 @@ class LearnerContentAssignmentAdmin(admin.ModelAdmin):
     show_full_result_count = False
     inlines = [ActionInline]
     actions = ("remind", "cancel", "expire_due")
-
-    def has_operate_permission(self, request) -> bool:
-        """The actions write (through the services): for staff who may change these rows (the
-        model's Django "change" permission), not for those who may only look."""
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="price", ordering="content_quantity")
     def price(self, assignment) -> str:

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from coursegate.codes.models import EnrollmentCode
 from coursegate.codes.services import MAX_CODES_PER_REQUEST, code_set_status, codes_generate
+from coursegate.core.admin_mixins import OperateByChangePermission
 
 
 class EnrollmentCodeAddForm(forms.ModelForm):
@@ -21,7 +22,7 @@ class EnrollmentCodeAddForm(forms.ModelForm):
 
 
 @admin.register(EnrollmentCode)
-class EnrollmentCodeAdmin(admin.ModelAdmin):
+class EnrollmentCodeAdmin(OperateByChangePermission, admin.ModelAdmin):
     list_display = ("code", "course_run", "mode", "status", "redeemed_by", "redeemed_at", "created", "created_by")
     list_filter = ("status",)
     list_select_related = ("course_run", "redeemed_by", "created_by")
@@ -32,11 +33,6 @@ class EnrollmentCodeAdmin(admin.ModelAdmin):
     raw_id_fields = ("course_run", "created_by", "redeemed_by")
     readonly_fields = ("code", "course_run", "mode", "status", "created", "created_by", "redeemed_by", "redeemed_at")
     actions = ("cancel_codes", "restore_codes")
-
-    def has_operate_permission(self, request) -> bool:
-        """The actions write (through the services): for staff who may change these rows (the
-        model's Django "change" permission), not for those who may only look."""
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -10,6 +10,7 @@ audit trail: read-only, never deleted. Invitations (allowed enrollments) are add
 from django import forms
 from django.contrib import admin, messages
 
+from coursegate.core.admin_mixins import RecordsOnly
 from coursegate.enrollments.models import Enrollment, EnrollmentAllowed, EnrollmentHistory, Source
 from coursegate.enrollments.services import Outcome, enrollment_allowed_upsert, enrollments_bulk_deactivate
 
@@ -35,7 +36,7 @@ class EnrollmentHistoryInline(admin.TabularInline):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(RecordsOnly, admin.ModelAdmin):
     """Read-only: changes go through the enrollment service, so the rules and the history hold."""
 
     list_display = ("id", "user", "course_run", "mode", "is_active", "created", "modified")
@@ -48,20 +49,6 @@ class EnrollmentAdmin(admin.ModelAdmin):
     show_full_result_count = False
     inlines = [EnrollmentHistoryInline]
     actions = ("unenroll",)
-
-    def has_operate_permission(self, request) -> bool:
-        """The actions write (through the services): for staff who may change these rows (the
-        model's Django "change" permission), not for those who may only look."""
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Unenroll selected learners (keeps the rows, writes history)", permissions=["operate"])
     def unenroll(self, request, queryset):

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
+from coursegate.core.admin_mixins import OperateByChangePermission
 from coursegate.enterprise.models import EnterpriseCustomer, EnterpriseEnrollment, EnterpriseLearner
 from coursegate.enterprise.services import learner_link, learner_unlink
 
@@ -81,7 +82,7 @@ class EnterpriseLearnerAddForm(forms.ModelForm):
 
 
 @admin.register(EnterpriseLearner)
-class EnterpriseLearnerAdmin(admin.ModelAdmin):
+class EnterpriseLearnerAdmin(OperateByChangePermission, admin.ModelAdmin):
     list_display = ("email", "customer", "user", "active", "created")
     list_filter = ("active", "customer")
     list_select_related = ("customer", "user")
@@ -91,11 +92,6 @@ class EnterpriseLearnerAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
     form = EnterpriseLearnerAddForm
     actions = ("unlink",)
-
-    def has_operate_permission(self, request) -> bool:
-        """The actions write (through the services): for staff who may change these rows (the
-        model's Django "change" permission), not for those who may only look."""
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
+from coursegate.core.admin_mixins import RecordsOnly
 from coursegate.enterprise_jobs.admin_actions import bulk_enrollment_jobs_retry
 from coursegate.enterprise_jobs.models import BulkEnrollmentJob, BulkEnrollmentJobRow
 
@@ -20,7 +21,7 @@ def _rows_url(job, result: str = "") -> str:
 
 
 @admin.register(BulkEnrollmentJob)
-class BulkEnrollmentJobAdmin(admin.ModelAdmin):
+class BulkEnrollmentJobAdmin(RecordsOnly, admin.ModelAdmin):
     list_display = ("uuid", "customer", "status", "progress", "requested_by", "notify", "attempts", "created",
                     "started", "finished")  # fmt: skip
     list_filter = ("status", "notify", "customer")
@@ -34,23 +35,9 @@ class BulkEnrollmentJobAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ("rerun",)
 
-    def has_operate_permission(self, request) -> bool:
-        """The actions write (through the services): for staff who may change these rows (the
-        model's Django "change" permission), not for those who may only look."""
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
-
     def get_queryset(self, request):
         counts = {f"n_{result}": Count("rows", filter=Q(rows__result=result)) for result in RESULTS}
         return super().get_queryset(request).annotate(n_rows=Count("rows"), **counts)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="progress")
     def progress(self, job) -> str:

@@ -6,12 +6,13 @@ record of it); the only write is the retry action, which goes through ``outbox_r
 
 from django.contrib import admin, messages
 
+from coursegate.core.admin_mixins import OperateByChangePermission
 from coursegate.outbox.models import OutboxEmail
 from coursegate.outbox.services import outbox_retry
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(OperateByChangePermission, admin.ModelAdmin):
     list_display = ("id", "kind", "recipients", "subject", "status", "attempts", "next_attempt_at", "last_error",
                     "created", "sent_at")  # fmt: skip
     list_filter = ("status", "kind")
@@ -20,11 +21,6 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     ordering = ("-id",)
     actions = ("retry_now",)
     readonly_fields = [f.name for f in OutboxEmail._meta.fields]
-
-    def has_operate_permission(self, request) -> bool:
-        """The actions write (through the services): for staff who may change these rows (the
-        model's Django "change" permission), not for those who may only look."""
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
     @admin.display(description="to")
     def recipients(self, row: OutboxEmail) -> str:

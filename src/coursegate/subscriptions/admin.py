@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from coursegate.core.admin_mixins import OperateByChangePermission, RecordsOnly
 from coursegate.subscriptions.exceptions import LicenseRevocationFailure, NoPendingLicensesError
 from coursegate.subscriptions.models import License, SubscriptionPlan, SubscriptionPlanRenewal
 from coursegate.subscriptions.reminders import licenses_remind, licenses_remind_all
@@ -55,7 +56,7 @@ class SubscriptionPlanForm(forms.ModelForm):
 
 
 @admin.register(SubscriptionPlan)
-class SubscriptionPlanAdmin(admin.ModelAdmin):
+class SubscriptionPlanAdmin(OperateByChangePermission, admin.ModelAdmin):
     form = SubscriptionPlanForm
     list_display = ("title", "uuid", "customer", "start_date", "expiration_date", "is_active", "plan_type",
                     "licenses_link")  # fmt: skip
@@ -75,11 +76,6 @@ class SubscriptionPlanAdmin(admin.ModelAdmin):
         ("Other", {"fields": ("should_auto_apply_licenses", "is_locked_for_renewal_processing", "created")}),
     )  # fmt: skip
     readonly_fields = ("license_counts", "num_revocations_applied", "is_locked_for_renewal_processing", "created")
-
-    def has_operate_permission(self, request) -> bool:
-        """The actions write (through the services): for staff who may change these rows (the
-        model's Django "change" permission), not for those who may only look."""
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "uuid") if obj is not None else self.readonly_fields
@@ -162,7 +158,7 @@ def _by_plan(queryset, statuses) -> dict:
 
 
 @admin.register(License)
-class LicenseAdmin(admin.ModelAdmin):
+class LicenseAdmin(RecordsOnly, admin.ModelAdmin):
     list_display = ("uuid", "plan", "status", "user_email", "lms_user", "assigned_date", "activation_date",
                     "last_remind_date", "revoked_date")  # fmt: skip
     list_filter = ("status", "plan")
@@ -173,20 +169,6 @@ class LicenseAdmin(admin.ModelAdmin):
     ordering = ("-created", "uuid")
     show_full_result_count = False
     actions = ("revoke", "remind")
-
-    def has_operate_permission(self, request) -> bool:
-        """The actions write (through the services): for staff who may change these rows (the
-        model's Django "change" permission), not for those who may only look."""
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Revoke selected licenses (assigned or activated)", permissions=["operate"])
     def revoke(self, request, queryset):
