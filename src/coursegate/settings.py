@@ -19,6 +19,7 @@ from coursegate.envconf import env, secret_from_var, trusted_issuers, writable_v
 from coursegate.envconf import env_flag as _flag
 from coursegate.envconf import env_int as _int
 from coursegate.envconf import env_str as _str
+from coursegate.integration_settings import integration_settings
 from coursegate.openapi_settings import spectacular_settings
 
 VAR_DIR = writable_var_dir()
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "coursegate.core",
+    "coursegate.feed",
     "coursegate.outbox",
     "coursegate.accounts",
     "coursegate.courses",
@@ -62,6 +64,8 @@ INSTALLED_APPS = [
     "coursegate.enterprise_jobs",
     "coursegate.events",
     "coursegate.assignments",
+    "coursegate.webhooks",
+    "coursegate.idempotency",
     "coursegate.demo",
     "coursegate.provisioning",
 ]
@@ -196,6 +200,7 @@ CELERY_BEAT_SCHEDULE = {
 COURSEGATE_SWEEPS = [
     "coursegate.outbox.sender.outbox_sweep",
     "coursegate.enterprise_jobs.dispatch.jobs_sweep",
+    "coursegate.webhooks.delivery.webhooks_sweep",
 ]
 COURSEGATE_SWEEP_SECONDS = _int("COURSEGATE_SWEEP_SECONDS", 10)
 # A running job writes a heartbeat at least this often; one silent for COURSEGATE_JOB_STALE_SECONDS
@@ -387,3 +392,5 @@ LOGGING = logging_config(
 
 # --- HTTPS, cookies, CORS, proxies: coursegate/edge.py ------------------------------------
 globals().update(edge_settings(DEBUG))
+# --- Change feed, webhooks, idempotency keys: coursegate/integration_settings.py -----------
+globals().update(integration_settings())

@@ -24,6 +24,7 @@ urlpatterns = [
     path("enterprise/", include("coursegate.api.enterprise.urls")),
     path("api/events/", include("coursegate.api.apprenticeship_events.urls")),
     path("", include("coursegate.api.apprenticeship_events.health_urls")),  # /api/HealthCheck
+    path("api/webhooks/v1/", include("coursegate.api.webhooks.urls")),
     path("", include("coursegate.api.ops.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

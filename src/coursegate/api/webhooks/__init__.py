@@ -1,0 +1,1 @@
+"""The webhook subscriptions API, ``/api/webhooks/v1/`` (staff only)."""

@@ -1,0 +1,3 @@
+"""``/api/webhooks/v1/``: subscriptions (placeholder: the webhooks helper fills it)."""
+
+urlpatterns: list = []
