@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from django.db import models
 
+# The generic store moved to the change feed's app (same table and ids); events uses it from there.
+from coursegate.feed.models import GenericEvent as GenericEvent
+
 # The apprenticeship table's columns in order: a page row, a stored event and a COPY line hold
 # them so. The seed's twelve, then the .NET client's optional ones (issue 14).
 COLUMNS = (
@@ -112,26 +115,3 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"account event {self.id}: {self.event}"
-
-
-class GenericEvent(models.Model):
-    """A generic event: a caller-named ``type`` and an opaque ``payload`` string about a resource
-    (reference §1.2: ``/api/events/create``). The store a change feed is built on: ``id`` is the
-    feed's cursor (``getSinceEvent``), committed in id order (services.py)."""
-
-    id = models.BigAutoField(primary_key=True)
-    created_on = models.DateTimeField()
-    type = models.CharField(max_length=255)
-    payload = models.TextField()
-    resource_type = models.CharField(max_length=255, null=True)
-    resource_id = models.CharField(max_length=255, null=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["created_on", "id"], name="events_generic_created_id"),
-            models.Index(fields=["type", "id"], name="events_generic_type_id"),
-            models.Index(fields=["resource_type", "resource_id", "created_on", "id"], name="events_generic_resource"),
-        ]
-
-    def __str__(self) -> str:
-        return f"generic event {self.id}: {self.type}"

@@ -33,7 +33,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from coursegate.events.exceptions import EventBatchTooLargeError
-from coursegate.events.models import COLUMNS, AccountEvent, AgreementEvent, ApprenticeshipEvent, GenericEvent
+from coursegate.events.models import COLUMNS, AccountEvent, AgreementEvent, ApprenticeshipEvent
+from coursegate.feed.models import GenericEvent
+from coursegate.feed.services import LOCK_KEY as FEED_LOCK_KEY
 
 APPEND_LOCK_KEY = 0x436F7572_73657674  # "Coursevt": the apprenticeship store's advisory lock
 INSERT_BATCH = 2000
@@ -175,7 +177,8 @@ class _Store:
 APPRENTICESHIPS = _Store(ApprenticeshipEvent, StoredEvent, APPEND_LOCK_KEY)
 AGREEMENTS = _Store(AgreementEvent, StoredAgreementEvent, APPEND_LOCK_KEY + 1)
 ACCOUNTS = _Store(AccountEvent, StoredAccountEvent, APPEND_LOCK_KEY + 2)
-GENERIC = _Store(GenericEvent, StoredGenericEvent, APPEND_LOCK_KEY + 3)
+# The generic store is the change feed's (coursegate.feed): one lock for its every writer.
+GENERIC = _Store(GenericEvent, StoredGenericEvent, FEED_LOCK_KEY)
 
 
 def events_store(*, events: Collection[NewEvent]) -> list[StoredEvent]:
