@@ -46,6 +46,7 @@ from coursegate.enrollments.exceptions import (
     EnrollmentModeMismatchError,
     InvitationRequiredError,
 )
+from coursegate.enrollments.feed_events import enrollment_changes_append
 from coursegate.enrollments.models import Enrollment, EnrollmentAllowed
 from coursegate.enrollments.sql import enrollments_insert, enrollments_update, history_insert
 
@@ -97,6 +98,7 @@ class _Batch:
     to_create: dict[Pair, Enrollment] = field(default_factory=dict)
     to_update: dict[Pair, Enrollment] = field(default_factory=dict)
     history: list[tuple[Enrollment, str, bool]] = field(default_factory=list)  # every change, in order
+    feed: list[tuple[str, str, str]] = field(default_factory=list)  # (outcome, username, run key) per change
     plain_model: bool = field(default_factory=plain_model)
     # What the run's modes answer, asked once per run (and slug) rather than once per row.
     _default_modes: dict[int, str] = field(default_factory=dict)
@@ -135,6 +137,12 @@ class _Batch:
             now=self.now,
             actor_id=actor.pk if actor is not None else None,
             source=source,
+        )
+        # The change feed's events, the pass's last write (the feed's lock is held until commit).
+        enrollment_changes_append(
+            [(o, e, m, a, u, k) for (e, m, a), (o, u, k) in zip(self.history, self.feed, strict=True)],
+            source=source,
+            now=self.now,
         )
 
 
@@ -369,4 +377,5 @@ def _change(
         current.mode, current.is_active, current.modified = mode, is_active, batch.now
         batch.to_update[key] = current
     batch.history.append((current, mode, is_active))
+    batch.feed.append((outcome, req.user.username, req.course_run.key))
     return EnrollmentResult(req, current, outcome)

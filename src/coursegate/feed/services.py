@@ -9,8 +9,9 @@ itself. Because the lock is held from the append to the commit, a writer appends
 write, once per transaction, with all its changes.
 
 Two ways in, both a no-op when ``COURSEGATE_FEED_ENABLED`` is off:
-- ``append(changes)``: ``Change`` values built in Python; one multi-row INSERT per 500 rows, or a
-  binary COPY for large batches on PostgreSQL.
+- ``append(changes)``: ``Change`` values built in Python; one statement (SQLite: the rows as one
+  JSON parameter; PostgreSQL: a multi-row INSERT) or, from COPY_THRESHOLD rows on PostgreSQL, a
+  binary COPY.
 - ``append_select(select_sql, params)``: ``INSERT INTO <store> (created_on, type, payload,
   resource_type, resource_id) <select_sql>`` for set-based writers (one statement for a whole
   batch; sql.json_payload builds the payload expression on either backend).
@@ -96,23 +97,29 @@ def append(changes: Sequence[Change]) -> int:
     rows = [
         (c.created_on or now, c.type, payload_json(c.payload), c.resource_type, str(c.resource_id)) for c in changes
     ]
-    postgresql = connection.vendor == "postgresql"
+    columns = ", ".join(INSERT_COLUMNS)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         _lock(cursor)
-        if postgresql and len(rows) >= COPY_THRESHOLD:
-            with cursor.cursor.copy(f"COPY {TABLE} ({', '.join(INSERT_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+        if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
+            with cursor.cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(["timestamptz", "text", "text", "text", "text"])
                 for row in rows:
                     copy.write_row(row)
-            return len(rows)
-        adapt = connection.ops.adapt_datetimefield_value
-        head = f"INSERT INTO {TABLE} ({', '.join(INSERT_COLUMNS)}) VALUES "
-        for start in range(0, len(rows), INSERT_BATCH):
-            batch = rows[start : start + INSERT_BATCH]
-            params: list[Any] = []
-            for created_on, *rest in batch:
-                params += [adapt(created_on), *rest]
-            cursor.execute(head + ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch)), params)
+        elif connection.vendor == "sqlite":
+            # One statement: the rows as one JSON array parameter read as a table, in array order.
+            adapt = connection.ops.adapt_datetimefield_value
+            data = json.dumps([[adapt(c), t, p, rt, ri] for c, t, p, rt, ri in rows], separators=(",", ":"))
+            values = ", ".join(f"json_extract(j.value, '$[{i}]')" for i in range(len(INSERT_COLUMNS)))
+            cursor.execute(
+                f"INSERT INTO {TABLE} ({columns}) SELECT {values} FROM json_each(%s) AS j ORDER BY j.key", [data]
+            )
+        else:
+            for start in range(0, len(rows), INSERT_BATCH):
+                batch = rows[start : start + INSERT_BATCH]
+                placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
+                cursor.execute(
+                    f"INSERT INTO {TABLE} ({columns}) VALUES {placeholders}", [v for row in batch for v in row]
+                )
     return len(rows)
 
 
