@@ -15,7 +15,7 @@ from coursegate.enrollments.models import Source
 from coursegate.enrollments.services import enrollment_upsert
 from tests.console.test_dashboard import NOW, URL, charts, frozen, make_world, values  # noqa: F401 (fixture)
 
-CHART_QUERIES = 6
+CHART_QUERIES = 8
 
 
 def queries_of_the_page(client) -> int:
