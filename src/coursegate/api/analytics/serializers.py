@@ -5,7 +5,8 @@
   not given), ``updated_max`` exclusive, a date-only ``updated_max`` covering its whole day
   (coursegate.core.dates); a min later than the max is refused, naming the spelling the client used;
 - ``course_id`` (enrollments): a ``+`` that the query string decoded to a space is put back;
-- ``limit`` (1..10000) and ``after_id`` (>= 0) for keyset paging.
+- ``limit`` (1..10000) and ``after_id`` (>= 0) for keyset paging;
+- ``format``: json, csv or ndjson (an unknown one is refused, not silently answered as JSON).
 An empty parameter is ignored. The contract answers one parameter at a time: the first bad one,
 in the order above, is the 400 ``{param: [message]}``. The result is the domain's
 ``AnalyticsQuery`` and the page size.
@@ -19,6 +20,7 @@ from rest_framework import serializers
 
 from coursegate.core.course_keys import InvalidKeyError, parse_course_run_key
 from coursegate.core.dates import InvalidDateError, parse_date_or_datetime, upper_bound
+from coursegate.core.streaming import FORMATS
 from coursegate.reporting.selectors import AnalyticsQuery
 
 MAX_LIMIT = 10_000
@@ -69,6 +71,13 @@ class CourseRunIdField(serializers.Field):
         return key
 
 
+class FormatField(serializers.Field):
+    def to_internal_value(self, data: str) -> str:
+        if data.lower() not in FORMATS:
+            raise serializers.ValidationError(f"Must be one of: {', '.join(FORMATS)}.")
+        return data.lower()
+
+
 class UsernameField(serializers.Field):
     def to_internal_value(self, data: str) -> str:
         if "\x00" in data:  # PostgreSQL text cannot hold NUL
@@ -88,6 +97,7 @@ class AccountsQueryInput(serializers.Serializer):
         "username",
         "limit",
         "after_id",
+        "format",
     )
 
     updated_min = DateBoundField(required=False)
@@ -95,6 +105,7 @@ class AccountsQueryInput(serializers.Serializer):
     updated_max = DateBoundField(upper=True, required=False)
     limit = WholeNumberField(low=1, high=MAX_LIMIT, required=False)
     after_id = WholeNumberField(low=0, required=False)
+    format = FormatField(required=False)
 
     def to_internal_value(self, data) -> dict:
         values: dict = {}

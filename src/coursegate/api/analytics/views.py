@@ -19,11 +19,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from coursegate.api.analytics.serializers import AccountsQueryInput, EnrollmentsQueryInput
+from coursegate.api.analytics.serializers import MAX_LIMIT, AccountsQueryInput, EnrollmentsQueryInput
 from coursegate.core.api import FamilyApiView
 from coursegate.core.permissions import IsStaff
 from coursegate.core.serializers import parse
 from coursegate.core.streaming import (
+    FORMATS,
     RECORDS,
     SEPARATORS,
     StreamFormatNegotiation,
@@ -43,16 +44,27 @@ from coursegate.reporting.selectors import (
 
 # The documented parameters (the query serializers are the parsers; ``update_min`` is accepted
 # but, as in the seeds' own parameter lists, not documented).
+_BOUND = {
+    "type": "string",
+    "description": "YYYY-MM-DD or an ISO 8601 date-time; empty: no bound",
+    "anyOf": [{"format": "date"}, {"format": "date-time"}, {"maxLength": 0}],
+}
 PARAMETERS = [
-    OpenApiParameter("updated_min", OpenApiTypes.STR, description="YYYY-MM-DD or ISO 8601, inclusive"),
-    OpenApiParameter("updated_max", OpenApiTypes.STR, description="Exclusive; a date-only value covers that day"),
-    OpenApiParameter("limit", OpenApiTypes.INT, description="Keyset page size (1..10000)"),
-    OpenApiParameter("after_id", OpenApiTypes.INT, description="Only rows with a larger id"),
+    OpenApiParameter("updated_min", _BOUND, description="Inclusive; YYYY-MM-DD or ISO 8601 (update_min too)"),
+    OpenApiParameter("updated_max", _BOUND, description="Exclusive; a date-only value covers that day"),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        description="Keyset page size; a Link rel=next header names the next page",
+    ),
+    OpenApiParameter(
+        "after_id", {"type": "integer", "minimum": 0, "format": "int64"}, description="Only rows with a larger id"
+    ),
     OpenApiParameter(
         "format",
         OpenApiTypes.STR,
-        enum=["json", "csv", "ndjson"],
-        description="Or Accept: text/csv / application/x-ndjson",
+        enum=list(FORMATS),
+        description="json (default), csv or ndjson; or Accept: text/csv / application/x-ndjson",
     ),
 ]
 COURSE_ID = OpenApiParameter("course_id", OpenApiTypes.STR)

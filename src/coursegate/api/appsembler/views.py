@@ -13,7 +13,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework.response import Response
 
 from coursegate.accounts.selectors import user_require_by_username
+from coursegate.api.analytics import schemas as analytics_schemas
 from coursegate.api.analytics import views as analytics
+from coursegate.api.appsembler import schemas
 from coursegate.api.appsembler.errors import ERRORS
 from coursegate.api.appsembler.permissions import IsAppsemblerStaff
 from coursegate.api.appsembler.serializers import (
@@ -99,8 +101,8 @@ class CodeEnrollUserView(AppsemblerApiView):
         operation_id="appsembler_codes_enroll_user",
         request=EnrollWithCodeInput,
         responses={
-            200: OpenApiResponse(description='{"success": "true"}'),
-            400: OpenApiResponse(description='{"success": "false", "reason": "Course full."}'),
+            200: schemas.SUCCESS,
+            400: schemas.CODE_REFUSED,
         },
     )
     def post(self, request):
@@ -117,8 +119,8 @@ class CodeStatusView(AppsemblerApiView):
         operation_id="appsembler_codes_status",
         request=CodeStatusInput,
         responses={
-            200: OpenApiResponse(description='{"success": "true"}'),
-            400: OpenApiResponse(description="Unknown code or action"),
+            200: schemas.SUCCESS,
+            400: schemas.CODE_REFUSED,
         },
     )
     def post(self, request):
@@ -137,7 +139,7 @@ class BulkEnrollView(AppsemblerApiView):
     @extend_schema(
         operation_id="appsembler_bulk_enroll",
         request=BulkEnrollInput,
-        responses={200: OpenApiResponse(description="The seed's action/courses/results structure")},
+        responses={200: schemas.BULK_ENROLLED},
     )
     def post(self, request):
         params = parse(BulkEnrollInput, request.data)
@@ -192,7 +194,8 @@ def _result_row(row) -> dict:
     get=extend_schema(
         operation_id="appsembler_analytics_accounts",
         parameters=analytics.PARAMETERS,
-        responses={200: OpenApiResponse(description="[{username, date_joined, is_active, id, email}]")},
+        responses=analytics_schemas.batch_responses(analytics_schemas.AccountRowOutput),
+        examples=[analytics_schemas.ACCOUNTS_EXAMPLE],
     )
 )
 class AccountsBatchView(AppsemblerApiView, analytics.AccountsBatchView):
@@ -203,7 +206,8 @@ class AccountsBatchView(AppsemblerApiView, analytics.AccountsBatchView):
     get=extend_schema(
         operation_id="appsembler_analytics_enrollments",
         parameters=[analytics.COURSE_ID, analytics.USERNAME, *analytics.PARAMETERS],
-        responses={200: OpenApiResponse(description="[{username, course_id, user_id, enrollment_id, date_enrolled}]")},
+        responses=analytics_schemas.batch_responses(analytics_schemas.EnrollmentRowOutput),
+        examples=[analytics_schemas.ENROLLMENTS_EXAMPLE],
     )
 )
 class EnrollmentBatchView(AppsemblerApiView, analytics.EnrollmentBatchView):

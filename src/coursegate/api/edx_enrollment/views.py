@@ -55,6 +55,12 @@ from coursegate.enrollments.models import Source
 from coursegate.enrollments.selectors import enrollment_get, enrollments_filtered, enrollments_for_user
 from coursegate.enrollments.services import enrollment_upsert
 
+# Contract (reference §1.3): no enrollment is a 200 whose body is JSON null.
+ENROLLMENT_OR_NULL = OpenApiResponse(
+    response={"nullable": True, "allOf": [{"$ref": "#/components/schemas/EnrollmentOutput"}]},
+    description="The enrollment, active or not; `null` when the user has none in this course run.",
+)
+
 
 class EdxApiView(FamilyApiView):
     permission_classes = [IsAuthenticated]
@@ -75,7 +81,7 @@ class EnrollmentView(EdxApiView):
     @extend_schema(
         operation_id="enrollment_get_for_user",
         responses={
-            200: EnrollmentOutput,
+            200: ENROLLMENT_OR_NULL,
             400: OpenApiResponse(description='{"message": ...}'),
             401: OpenApiResponse(description="No or invalid token"),
             404: OpenApiResponse(description="Another user's enrollment (empty body)"),
@@ -97,7 +103,7 @@ class EnrollmentView(EdxApiView):
 class OwnEnrollmentView(EnrollmentView):
     """GET /enrollment/{course_id}: the caller's own enrollment (200 ``null`` when none)."""
 
-    @extend_schema(operation_id="enrollment_get_own", responses={200: EnrollmentOutput})
+    @extend_schema(operation_id="enrollment_get_own", responses={200: ENROLLMENT_OR_NULL})
     def get(self, request, course_id: str):
         return self.enrollment_response(request, course_id, None)
 

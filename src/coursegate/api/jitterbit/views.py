@@ -9,8 +9,9 @@ family's one table, errors.ERRORS.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 
+from coursegate.api.analytics import schemas as analytics_schemas
 from coursegate.api.analytics import views as analytics
 from coursegate.api.jitterbit.errors import ERRORS
 from coursegate.api.jitterbit.permissions import IsJitterbitStaff
@@ -27,7 +28,8 @@ class JitterbitApiView(FamilyApiView):
     get=extend_schema(
         operation_id="jitterbit_accounts_batch",
         parameters=analytics.PARAMETERS,
-        responses={200: OpenApiResponse(description="Array of accounts")},
+        responses=analytics_schemas.batch_responses(analytics_schemas.AccountRowOutput),
+        examples=[analytics_schemas.ACCOUNTS_EXAMPLE],
     )
 )
 class AccountsBatchView(JitterbitApiView, analytics.AccountsBatchView):
@@ -40,7 +42,8 @@ class AccountsBatchView(JitterbitApiView, analytics.AccountsBatchView):
     get=extend_schema(
         operation_id="jitterbit_enrollment_batch",
         parameters=[analytics.COURSE_ID, *analytics.PARAMETERS],
-        responses={200: OpenApiResponse(description="Array of enrollments")},
+        responses=analytics_schemas.batch_responses(analytics_schemas.EnrollmentRowOutput),
+        examples=[analytics_schemas.ENROLLMENTS_EXAMPLE],
     )
 )
 class EnrollmentBatchView(JitterbitApiView, analytics.EnrollmentBatchView):

@@ -1,0 +1,83 @@
+"""Appsembler answers for the OpenAPI document (documentation only: the views build these bodies;
+seed 001's examples are the examples)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+
+class SuccessOutput(serializers.Serializer):
+    # Contract (seed 001): "success" is the string "true", not a boolean.
+    success = serializers.ChoiceField(choices=["true"])
+
+
+class EnrollmentStateOutput(serializers.Serializer):
+    enrollment = serializers.BooleanField()
+    allowed = serializers.BooleanField()
+    user = serializers.BooleanField()
+    auto_enroll = serializers.BooleanField()
+
+
+class BulkEnrollResultOutput(serializers.Serializer):
+    identifier = serializers.CharField()
+    before = EnrollmentStateOutput(required=False)
+    after = EnrollmentStateOutput(required=False)
+    invalidIdentifier = serializers.BooleanField(required=False)  # noqa: N815 (the seed's key)
+    error = serializers.BooleanField(required=False)
+
+
+class BulkEnrollCourseOutput(serializers.Serializer):
+    action = serializers.CharField()
+    results = BulkEnrollResultOutput(many=True)
+    auto_enroll = serializers.BooleanField()
+
+
+class BulkEnrollOutput(serializers.Serializer):
+    action = serializers.CharField(help_text="enroll or unenroll")
+    courses = serializers.DictField(child=BulkEnrollCourseOutput(), help_text="By course run id")
+    email_students = serializers.BooleanField()
+    auto_enroll = serializers.BooleanField()
+
+
+SUCCESS = OpenApiResponse(
+    SuccessOutput,
+    description='{"success": "true"}',
+    examples=[OpenApiExample("Success", value={"success": "true"})],
+)
+CODE_REFUSED = OpenApiResponse(
+    inline_serializer(
+        "CodeRefusedOutput",
+        {"success": serializers.ChoiceField(choices=["false"]), "reason": serializers.CharField()},
+    ),
+    description='{"success": "false", "reason": ...}: unknown or unusable code, user not found, enrollment '
+    "closed, course full, already enrolled.",
+    examples=[OpenApiExample("Course full", value={"success": "false", "reason": "Course full."})],
+)
+BULK_ENROLLED = OpenApiResponse(
+    BulkEnrollOutput,
+    description="Per course, per identifier: the enrollment state before and after.",
+    examples=[
+        OpenApiExample(
+            "Bulk enrollment (seed 001)",
+            value={
+                "action": "enroll",
+                "courses": {
+                    "course-v1:edX+DemoX+Demo_Course": {
+                        "action": "enroll",
+                        "results": [
+                            {
+                                "identifier": "honor@example.com",
+                                "before": {"enrollment": False, "allowed": False, "user": True, "auto_enroll": False},
+                                "after": {"enrollment": True, "allowed": False, "user": True, "auto_enroll": False},
+                            }
+                        ],
+                        "auto_enroll": False,
+                    }
+                },
+                "email_students": False,
+                "auto_enroll": False,
+            },
+        )
+    ],
+)
