@@ -26,6 +26,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from coursegate.assignments.exceptions import AssignmentsNotActionableError, NoAssignmentsToActOnError
+from coursegate.assignments.feed_events import assignments_to_feed
 from coursegate.assignments.filters import AssignmentFilters, with_learner_state
 from coursegate.assignments.models import (
     AssignmentConfiguration,
@@ -34,6 +35,7 @@ from coursegate.assignments.models import (
     SubsidyAccessPolicy,
 )
 from coursegate.assignments.notifications import assignment_emails_enqueue
+from coursegate.feed import services as feed
 
 State = LearnerContentAssignment.State
 Action = LearnerContentAssignmentAction.Type
@@ -107,6 +109,7 @@ def _cancel(configuration: AssignmentConfiguration, assignments: list[LearnerCon
         assignment.state, assignment.cancelled_at, assignment.modified = State.CANCELLED, now, now
     _actions_insert([a.pk for a in assignments], Action.CANCELLED, now)
     assignment_emails_enqueue("cancelled", assignments, policy=_policy(configuration))
+    assignments_to_feed(feed.ASSIGNMENT_CANCELLED, [a.pk for a in assignments], now=now)
     return len(assignments)
 
 

@@ -43,6 +43,8 @@ from coursegate.courses.selectors import course_run_best_paid_mode, course_run_g
 from coursegate.enrollments.models import Source
 from coursegate.enrollments.services import EnrollmentRequest, enrollments_bulk_upsert
 from coursegate.enterprise.services import enterprise_enrollment_record
+from coursegate.feed import services as feed
+from coursegate.feed.changes import assignment_change
 from coursegate.outbox.services import Email, emails_enqueue
 
 log = logging.getLogger(__name__)
@@ -246,6 +248,11 @@ def policy_redeem(*, policy_uuid, user: User, content_key: str, metadata: dict |
     )
     if user.email:
         emails_enqueue([_enrolled_email(policy, user, run)])
+    feed.append(
+        [assignment_change(feed.ASSIGNMENT_ACCEPTED, uuid=assignment.pk, policy_uuid=policy.pk,
+                           state=State.ACCEPTED.value, email=assignment.learner_email, at=now, user=user.username,
+                           user_id=user.pk)]
+    )  # fmt: skip
     log.info("%s redeemed %s with policy %s (transaction %s)", user.pk, content_key, policy.pk, txn.uuid)
     return RedemptionResult(txn, created=True)
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from coursegate.accounts.models import User
 from coursegate.assignments.exceptions import AllocationRefusedError
+from coursegate.assignments.feed_events import assignments_to_feed
 from coursegate.assignments.models import (
     ALLOCATION_TIMEOUT,
     AssignmentConfiguration,
@@ -35,6 +36,7 @@ from coursegate.assignments.notifications import assignment_emails_enqueue
 from coursegate.assignments.reasons import customer_admin_emails, reason_entry
 from coursegate.catalogs.models import CatalogItem, ContentItem
 from coursegate.enterprise.services import learners_link_bulk
+from coursegate.feed import services as feed
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +207,7 @@ def policy_allocate(
         # account is linked when one registers with it.
         learners_link_bulk(customer=policy.customer, emails=[a.learner_email for a in notified])
         assignment_emails_enqueue("allocated", notified, policy=policy)
+        assignments_to_feed(feed.ASSIGNMENT_ALLOCATED, [a.pk for a in notified], now=now)
     log.info("%s allocated %s to %d learners of policy %s", actor or "system", content_key, len(notified), policy.pk)
     return AllocationResult(created=created, updated=to_reallocate, no_change=no_change)
 
@@ -236,6 +239,7 @@ def assignments_expire(*, now=None) -> int:
             [LearnerContentAssignmentAction(assignment=a, action_type=Action.EXPIRED, completed_at=now)
              for a in expiring]
         )  # fmt: skip
+        assignments_to_feed(feed.ASSIGNMENT_EXPIRED, [a.pk for a in expiring], now=now)
     return len(expiring)
 
 

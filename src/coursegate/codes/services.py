@@ -99,13 +99,13 @@ def code_set_status(*, code: str, action: str, actor=None) -> EnrollmentCode:
     )
     if row is None:
         raise EnrollmentCodeNotFoundError(code)
-    if row.redeemed_by is not None:
-        enrollments_bulk_deactivate(
-            pairs=[(row.redeemed_by, row.course_run)], actor=actor, source=Source.ENROLLMENT_CODE
-        )
-        row.redeemed_by, row.redeemed_at = None, None
+    redeemer = row.redeemed_by
+    row.redeemed_by, row.redeemed_at = None, None
     row.status = EnrollmentCode.Status.CANCELLED if action == "cancel" else EnrollmentCode.Status.VALID
     row.save(update_fields=["redeemed_by", "redeemed_at", "status"])
+    if redeemer is not None:
+        # Last: the unenrollment appends to the change feed, whose lock is then held until commit.
+        enrollments_bulk_deactivate(pairs=[(redeemer, row.course_run)], actor=actor, source=Source.ENROLLMENT_CODE)
     return row
 
 

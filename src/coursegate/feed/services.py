@@ -9,9 +9,10 @@ itself. Because the lock is held from the append to the commit, a writer appends
 write, once per transaction, with all its changes.
 
 Two ways in, both a no-op when ``COURSEGATE_FEED_ENABLED`` is off:
-- ``append(changes)``: ``Change`` values built in Python; one statement (SQLite: the rows as one
-  JSON parameter; PostgreSQL: a multi-row INSERT) or, from COPY_THRESHOLD rows on PostgreSQL, a
-  binary COPY.
+- ``append(changes)``: ``Change`` values built in Python, written by ONE statement whatever their
+  number: ``INSERT ... SELECT`` from the rows sent as one JSON array parameter (as
+  enrollments/sql.py does; cheaper to send than COPY rows or executemany), on PostgreSQL with the
+  advisory lock taken inside the same statement, so the feed adds one query to a writer.
 - ``append_select(select_sql, params)``: ``INSERT INTO <store> (created_on, type, payload,
   resource_type, resource_id) <select_sql>`` for set-based writers (one statement for a whole
   batch; sql.json_payload builds the payload expression on either backend).
@@ -42,7 +43,6 @@ LOCK_KEY = 0x436F7572_73657674 + 3
 TABLE = GenericEvent._meta.db_table
 INSERT_COLUMNS = ("created_on", "type", "payload", "resource_type", "resource_id")
 INSERT_BATCH = 500
-COPY_THRESHOLD = 100
 
 ENROLLMENT_CREATED = "coursegate.enrollment.created"
 ENROLLMENT_CHANGED = "coursegate.enrollment.changed"
@@ -99,16 +99,20 @@ def append(changes: Sequence[Change]) -> int:
     ]
     columns = ", ".join(INSERT_COLUMNS)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        _lock(cursor)
-        if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
-            with cursor.cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(["timestamptz", "text", "text", "text", "text"])
-                for row in rows:
-                    copy.write_row(row)
+        if connection.vendor == "postgresql":
+            # One statement, the lock included: the one-row lock relation is joined before any row
+            # reaches the INSERT (the sort needs them all), so every id is drawn under the lock.
+            data = _rows_json([(c.isoformat(), *rest) for c, *rest in rows])
+            values = ", ".join(f"(j.value ->> {i}){cast}" for i, cast in enumerate(("::timestamptz", "", "", "", "")))
+            cursor.execute(
+                f"INSERT INTO {TABLE} ({columns}) SELECT {values} FROM (SELECT pg_advisory_xact_lock(%s)) AS feed_lock "
+                f"CROSS JOIN json_array_elements(%s::json) WITH ORDINALITY AS j(value, key) ORDER BY j.key",
+                [LOCK_KEY, data],
+            )
         elif connection.vendor == "sqlite":
-            # One statement: the rows as one JSON array parameter read as a table, in array order.
+            # One statement (SQLite serialises writers itself): the rows as one JSON array parameter.
             adapt = connection.ops.adapt_datetimefield_value
-            data = json.dumps([[adapt(c), t, p, rt, ri] for c, t, p, rt, ri in rows], separators=(",", ":"))
+            data = _rows_json([(adapt(c), *rest) for c, *rest in rows])
             values = ", ".join(f"json_extract(j.value, '$[{i}]')" for i in range(len(INSERT_COLUMNS)))
             cursor.execute(
                 f"INSERT INTO {TABLE} ({columns}) SELECT {values} FROM json_each(%s) AS j ORDER BY j.key", [data]
@@ -136,6 +140,10 @@ def append_select(select_sql: str, params: Sequence[Any] | Mapping[str, Any] | N
         _lock(cursor)
         cursor.execute(f"INSERT INTO {TABLE} ({', '.join(INSERT_COLUMNS)}) {select_sql}", params)
         return max(cursor.rowcount, 0)
+
+
+def _rows_json(rows: list[tuple[Any, ...]]) -> str:
+    return json.dumps(rows, separators=(",", ":"))
 
 
 def payload_json(payload: Mapping[str, Any]) -> str:

@@ -31,5 +31,14 @@ def db_time(value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
+def uuid_text(expression: str) -> str:
+    """A UUID column as its canonical text (8-4-4-4-12, lower case): PostgreSQL's uuid type casts
+    to it; SQLite keeps Django's UUIDField as 32 hex digits, which are cut and joined."""
+    if connection.vendor == "postgresql":
+        return f"({expression})::text"
+    parts = [(1, 8), (9, 4), (13, 4), (17, 4), (21, 12)]
+    return "lower(" + " || '-' || ".join(f"substr({expression}, {a}, {n})" for a, n in parts) + ")"
+
+
 def _literal(key: str) -> str:
     return "'" + key.replace("'", "''") + "'"

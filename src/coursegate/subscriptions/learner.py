@@ -19,6 +19,8 @@ from django.utils import timezone
 from coursegate.catalogs.models import EnterpriseCatalog
 from coursegate.enterprise.models import EnterpriseCustomer
 from coursegate.enterprise.services import learners_link_bulk
+from coursegate.feed import services as feed
+from coursegate.feed.changes import license_change
 from coursegate.outbox.services import Email, emails_enqueue
 from coursegate.subscriptions.exceptions import ActivationKeyNotFoundError, LicenseRevokedError
 from coursegate.subscriptions.models import License, SubscriptionPlan
@@ -105,6 +107,14 @@ def learner_license_activate(*, license: License, user) -> License:
                 )
             ]
         )
+        feed.append(
+            [
+                license_change(
+                    feed.LICENSE_ACTIVATED, uuid=row.uuid, plan_uuid=row.plan_id, email=row.user_email,
+                    state=row.status, at=row.activation_date, user=user.username, user_id=user.pk,
+                )
+            ]
+        )  # fmt: skip
     return row
 
 

@@ -18,10 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count, Field, Q, QuerySet
 from django.utils import timezone
 
+from coursegate.feed import services as feed
+from coursegate.feed.sql import db_time, json_payload, uuid_text
 from coursegate.subscriptions.exceptions import RevokeAllCapError
 from coursegate.subscriptions.models import License, SubscriptionPlan
 from coursegate.subscriptions.selectors import LIVE_STATUSES
@@ -111,8 +114,31 @@ def licenses_revoke_all(*, plan: SubscriptionPlan, actor=None) -> int:
             status=License.Status.REVOKED, revoked_date=now
         )
         _unassigned_insert(plan=plan, count=revoked, now=now)
+        _revoked_to_feed(plan=plan, now=now)
     log.info("%s revoked all %d licenses of plan %s", actor or "system", revoked, plan.uuid)
     return revoked
+
+
+def _revoked_to_feed(*, plan: SubscriptionPlan, now) -> None:
+    """The feed events of the licenses revoke-all just revoked (those of the plan revoked at
+    ``now``, under the plan's lock), in one INSERT ... SELECT, by e-mail."""
+    quote = connection.ops.quote_name
+    license_table, user_table = quote(License._meta.db_table), quote(get_user_model()._meta.db_table)
+    fields = {name: cast(Field, License._meta.get_field(name)) for name in ("plan", "revoked_date")}
+    payload = json_payload(
+        [("uuid", uuid_text("l.uuid")), ("plan_uuid", "CAST(%s AS text)"), ("email", "l.user_email"),
+         ("user", "u.username"), ("user_id", "l.lms_user_id"), ("state", "l.status"), ("time", "CAST(%s AS text)")]
+    )  # fmt: skip
+    feed.append_select(
+        f"SELECT %s, %s, {payload}, %s, {uuid_text('l.uuid')} FROM {license_table} l "
+        f"LEFT JOIN {user_table} u ON u.id = l.lms_user_id "
+        f"WHERE l.plan_id = %s AND l.status = %s AND l.revoked_date = %s ORDER BY l.user_email, l.uuid",
+        [
+            db_time(now), feed.LICENSE_REVOKED, str(plan.uuid), feed.iso(now), feed.LICENSE,
+            fields["plan"].get_db_prep_value(plan.pk, connection), License.Status.REVOKED.value,
+            fields["revoked_date"].get_db_prep_value(now, connection),
+        ],
+    )  # fmt: skip
 
 
 def _unassigned_insert(*, plan: SubscriptionPlan, count: int, now) -> None:

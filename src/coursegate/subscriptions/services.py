@@ -9,6 +9,7 @@ import logging
 import uuid as uuid_lib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,6 +19,8 @@ from django.db.models import F, Field
 from django.utils import timezone
 
 from coursegate.enterprise.services import learners_link_bulk
+from coursegate.feed import services as feed
+from coursegate.feed.changes import license_change
 from coursegate.subscriptions.exceptions import (
     LicenseAssignInputError,
     LicenseNotFoundError,
@@ -79,6 +82,8 @@ def _column(name: str) -> str:
 
 
 SFID_MAX_LENGTH = cast(int, _field("user_sfid").max_length)
+# A revoked license's row as bulk revoke reads it: its uuid, e-mail, status and learner (for the feed).
+CHOSEN = ("uuid", "user_email", "status", "lms_user__username", "lms_user_id")
 UPDATE_BATCH = 500  # rows per bulk_update statement (databases other than PostgreSQL and SQLite)
 
 
@@ -229,7 +234,8 @@ def licenses_assign(
             (license_uuid, email, sfids.get(email, ""), uuid_lib.uuid4())
             for email, license_uuid in zip(new, free, strict=True)
         ]
-        _licenses_write(rows=rows, now=timezone.now())
+        now = timezone.now()
+        _licenses_write(rows=rows, now=now)
         learners_link_bulk(customer=plan.customer, emails=new)
         log.info("%s assigned %d licenses of plan %s", actor or "system", len(rows), plan.uuid)
         if notify:
@@ -239,6 +245,11 @@ def licenses_assign(
                 assignments=mails, plan_title=title, customer_name=customer_name, expiration=expiration,
                 greeting=greeting, closing=closing,
             )  # fmt: skip
+        assigned = License.Status.ASSIGNED.value
+        feed.append(
+            [license_change(feed.LICENSE_ASSIGNED, uuid=u, plan_uuid=plan.uuid, email=e, state=assigned, at=now)
+             for u, e, _, _ in rows]
+        )  # fmt: skip
     return AssignmentResult(
         [LicenseAssignment(email, license_uuid) for license_uuid, email, _, _ in rows],
         num_already_associated=len(wanted) - len(new),
@@ -260,7 +271,17 @@ def license_activate(*, license: License, user) -> License:
         row.lms_user = user
         row.activation_date = timezone.now()
         row.save(update_fields=["status", "lms_user", "activation_date"])
+        feed.append([_activated(row, user)])
     return row
+
+
+def _activated(row: License, user) -> feed.Change:
+    """The feed event of ``row`` just activated by ``user``."""
+    return license_change(
+        feed.LICENSE_ACTIVATED, uuid=row.uuid, plan_uuid=row.plan_id, email=row.user_email,
+        state=License.Status.ACTIVATED.value, at=cast(datetime, row.activation_date), user=user.username,
+        user_id=user.pk,
+    )  # fmt: skip
 
 
 def licenses_bulk_revoke(
@@ -287,12 +308,9 @@ def licenses_bulk_revoke(
             plan = _locked(plan)
             live = License.objects.filter(plan=plan, status__in=LIVE_STATUSES)
             if condition is not None:
-                chosen = list(live.filter(condition).order_by("user_email").values_list("uuid", "user_email", "status"))
+                chosen = list(live.filter(condition).order_by("user_email").values_list(*CHOSEN))
             else:
-                by_email = {
-                    email: (license_uuid, email, status)
-                    for license_uuid, email, status in live.values_list("uuid", "user_email", "status")
-                }
+                by_email = {row[1]: row for row in live.values_list(*CHOSEN)}
                 missing = [email for email in wanted if email not in by_email]
                 if missing:
                     raise LicenseNotFoundError(
@@ -304,7 +322,7 @@ def licenses_bulk_revoke(
             if not chosen:
                 return []
 
-            activated = [email for _, email, status in chosen if status == License.Status.ACTIVATED]
+            activated = [email for _, email, status, _, _ in chosen if status == License.Status.ACTIVATED]
             if plan.is_revocation_cap_enabled and activated:
                 cap = revocations_for(plan, license_counts_for_plans([plan.uuid])[plan.uuid])
                 if cap is not None and len(activated) > cap.remaining:
@@ -316,7 +334,7 @@ def licenses_bulk_revoke(
             now = timezone.now()
             revoked = sum(
                 License.objects.filter(uuid__in=batch).update(status=License.Status.REVOKED, revoked_date=now)
-                for batch in _batches([license_uuid for license_uuid, _, _ in chosen])
+                for batch in _batches([row[0] for row in chosen])
             )
             if revoked != len(chosen):  # cannot happen under the plan lock; never half-revoke
                 raise DatabaseError(f"revoked {revoked} of {len(chosen)} licenses")
@@ -325,12 +343,19 @@ def licenses_bulk_revoke(
                 SubscriptionPlan.objects.filter(pk=plan.pk).update(
                     num_revocations_applied=F("num_revocations_applied") + len(activated)
                 )
+            feed.append(
+                [
+                    license_change(feed.LICENSE_REVOKED, uuid=u, plan_uuid=plan.uuid, email=e, state="revoked", at=now,
+                                   user=username, user_id=user_id)
+                    for u, e, _, username, user_id in chosen
+                ]
+            )  # fmt: skip
     except DatabaseError as exc:
-        emails = wanted or [email for _, email, _ in chosen]
+        emails = wanted or [row[1] for row in chosen]
         log.exception("bulk revocation on plan %s failed", plan.uuid)
         raise LicenseRevocationError(
             f"The revocations could not be committed; no license was revoked ({exc.__class__.__name__}).",
             emails=emails,
         ) from exc
     log.info("%s revoked %d licenses of plan %s", actor or "system", len(chosen), plan.uuid)
-    return [LicenseRevocation(email, license_uuid, status) for license_uuid, email, status in chosen]
+    return [LicenseRevocation(email, license_uuid, status) for license_uuid, email, status, _, _ in chosen]
