@@ -130,7 +130,7 @@ def test_a_set_based_insert_is_counted_as_its_rows(world, make_user):
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO enrollments_enrollment (mode, is_active, created, modified, course_run_id, user_id) "
-            "SELECT 'audit', u.id % 3 <> 0, %s, %s, r.id, u.id FROM accounts_user u, courses_courserun r "
+            "SELECT 'audit', u.id %% 3 <> 0, %s, %s, r.id, u.id FROM accounts_user u, courses_courserun r "
             "WHERE u.username LIKE 'bulk%%' AND r.id IN (%s, %s)",
             [NOW, NOW, one.pk, two.pk],
         )
