@@ -98,17 +98,21 @@ def client_of(request) -> str:
 
 
 def _application_id(request, credential) -> int | None:
-    """The OAuth application of the request's access token (one indexed read, keyed requests only)."""
+    """The OAuth application of the request's access token (one indexed read, keyed requests only;
+    not cached: token ids are the database's, and a process outlives a database reset)."""
     if not isinstance(credential, Credential):
         return None
     tokens = get_access_token_model().objects
     if credential.kind == "jwt":
         pk = token_id(credential.claims)
-        rows = tokens.filter(pk=pk) if pk is not None else tokens.none()
+        if pk is None:
+            return None
+        rows = tokens.filter(pk=pk)
     else:
         raw = request.META.get("HTTP_AUTHORIZATION", "").split()[-1]
         rows = tokens.filter(token_checksum=hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest())
-    return rows.values_list("application_id", flat=True).first()
+    found = list(rows.values_list("application_id", flat=True)[:1])
+    return found[0] if found else None
 
 
 def replay(answer: StoredAnswer) -> HttpResponse:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -67,6 +67,7 @@ def key_claim(
     for _ in range(_ROUNDS):
         try:
             with transaction.atomic():
+                _claim_commits_without_waiting()
                 row = IdempotencyKey.objects.create(
                     client=client, key=key, fingerprint=fingerprint, method=method, path=path[:2048], created=now,
                     started=now,
@@ -91,6 +92,16 @@ def key_claim(
         if claim is not None:
             return claim
     raise IdempotencyKeyInUseError(key)
+
+
+def _claim_commits_without_waiting() -> None:
+    """On PostgreSQL the claim's commit does not wait for its WAL flush (~6 ms of an fsync on a busy
+    disk). Safe: the handler's own (synchronous) commit flushes the WAL up to itself, the claim
+    included, so a claim can be lost in a database crash only together with everything its
+    request wrote, and then the retry rightly runs again. The stored answer's commit does wait."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _take_over(row: IdempotencyKey, now: datetime, **changes) -> Claim | None:
