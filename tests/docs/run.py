@@ -22,6 +22,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -35,7 +36,10 @@ from tests.docs.compare import Mismatch, compare
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
-DOC_PORT = "8000"
+DOC_PORT = "8000"  # make run's port, written in the documents
+SECOND_DOC_PORT = "8001"  # a document's own second server (another setting), stopped by it
+DATABASE = "coursegate.sqlite3"  # make run's database, in the var directory
+CREDENTIALS = "demo-credentials.json"
 DOC_TIMEOUT = 120  # seconds for one document's bash process
 
 
@@ -66,6 +70,7 @@ class DemoServer:
     var_dir: Path
     env: dict[str, str]
     process: subprocess.Popen | None = None
+    second_port: int = field(default_factory=free_port)
     log: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -87,10 +92,31 @@ class DemoServer:
         if done.returncode:
             raise RuntimeError(f"coursegate {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
 
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.workdir.parent / "demo-snapshot"
+
+    @staticmethod
+    def _copy(source: Path, target: Path) -> None:
+        """The database (with SQLite's backup API: safe while the server has it open) and the
+        demo credentials that go with its client secrets."""
+        target.mkdir(exist_ok=True)
+        with sqlite3.connect(source / DATABASE) as src, sqlite3.connect(target / DATABASE, timeout=30) as dst:
+            src.backup(dst)
+        dst.close()
+        src.close()
+        shutil.copy2(source / CREDENTIALS, target / CREDENTIALS)
+
+    def restore_demo_data(self) -> None:
+        """Every document starts from the demo data of `make run`, whatever the one before did."""
+        if (self.snapshot_dir / DATABASE).exists():
+            self._copy(self.snapshot_dir, self.var_dir)
+
     def start(self) -> None:
         """``make run``: migrate, load the demo data, serve (2 workers), wait for /health."""
         self.coursegate("migrate", "--no-input", "-v", "0")
         self.coursegate("demo", COURSEGATE_HOST="127.0.0.1", COURSEGATE_PORT=DOC_PORT)
+        self._copy(self.var_dir, self.snapshot_dir)
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(
                 [str(BIN / "coursegate"), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "2"],
@@ -149,7 +175,7 @@ def _sync_docs(server: DemoServer) -> None:
         if copy.is_symlink() or copy.exists():
             copy.unlink()
         if entry.suffix == ".sh":
-            copy.write_text(to_server(entry.read_text(), server.port))
+            copy.write_text(to_server(entry.read_text(), server))
         else:
             copy.symlink_to(entry)
 
@@ -199,19 +225,25 @@ class DocumentResult:
         return "\n".join(parts)
 
 
-def to_server(text: str, port: int) -> str:
-    for host in ("127.0.0.1", "localhost"):
-        text = text.replace(f"{host}:{DOC_PORT}", f"{host}:{port}")
+def _ports(server: DemoServer) -> dict[str, str]:
+    return {DOC_PORT: str(server.port), SECOND_DOC_PORT: str(server.second_port)}
+
+
+def to_server(text: str, server: DemoServer) -> str:
+    for written, real in _ports(server).items():
+        for host in ("127.0.0.1", "localhost"):
+            text = text.replace(f"{host}:{written}", f"{host}:{real}")
     return text
 
 
-def from_server(text: str, port: int) -> str:
-    for host in ("127.0.0.1", "localhost"):
-        text = text.replace(f"{host}:{port}", f"{host}:{DOC_PORT}")
+def from_server(text: str, server: DemoServer) -> str:
+    for written, real in _ports(server).items():
+        for host in ("127.0.0.1", "localhost"):
+            text = text.replace(f"{host}:{real}", f"{host}:{written}")
     return text
 
 
-def _script(blocks: list[ShellBlock], port: int, outdir: Path) -> str:
+def _script(blocks: list[ShellBlock], server: DemoServer, outdir: Path) -> str:
     lines = ["set -eu"]
     for index, block in enumerate(blocks):
         if block.norun is not None:
@@ -219,7 +251,7 @@ def _script(blocks: list[ShellBlock], port: int, outdir: Path) -> str:
         lines += [
             f": > '{outdir}/{index}.started'",
             "{",
-            to_server(block.script, port),
+            to_server(block.script, server),
             f"}} > '{outdir}/{index}.out' 2> '{outdir}/{index}.err' < /dev/null",
             f": > '{outdir}/{index}.done'",
         ]
@@ -248,9 +280,10 @@ def run_document(path: Path, server: DemoServer) -> DocumentResult:
     blocks = shell_blocks(path.read_text())
     _sync_docs(server)
     started = time.monotonic()
+    server.restore_demo_data()
     outdir = Path(tempfile.mkdtemp(prefix="doc-", dir=server.workdir.parent))
     script = outdir / "document.sh"
-    script.write_text(_script(blocks, server.port, outdir))
+    script.write_text(_script(blocks, server, outdir))
     shell_log = outdir / "bash.err"
     with open(shell_log, "w") as err:
         process = subprocess.Popen(
@@ -272,7 +305,7 @@ def run_document(path: Path, server: DemoServer) -> DocumentResult:
     shell_error = shell_log.read_text(errors="replace")
     results = []
     for index, block in enumerate(blocks):
-        results.append(_block_result(document, index, block, outdir, server.port, shell_error, timed_out))
+        results.append(_block_result(document, index, block, outdir, server, shell_error, timed_out))
     return DocumentResult(document, results, time.monotonic() - started)
 
 
@@ -284,8 +317,13 @@ def _kill_group(process: subprocess.Popen) -> None:
     process.wait(timeout=10)
 
 
+def _read(path: Path) -> str:
+    """A block's output file; missing when bash could not even parse the block."""
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
 def _block_result(
-    document: str, index: int, block: ShellBlock, outdir: Path, port: int, shell_error: str, timed_out: bool
+    document: str, index: int, block: ShellBlock, outdir: Path, server: DemoServer, shell_error: str, timed_out: bool
 ) -> BlockResult:
     if block.norun is not None:
         if not block.norun:
@@ -293,8 +331,8 @@ def _block_result(
         return BlockResult(block, "skipped")
     if not (outdir / f"{index}.started").exists():
         return BlockResult(block, "not reached")
-    stdout = from_server((outdir / f"{index}.out").read_text(errors="replace"), port)
-    stderr = from_server((outdir / f"{index}.err").read_text(errors="replace"), port)
+    stdout = from_server(_read(outdir / f"{index}.out"), server)
+    stderr = from_server(_read(outdir / f"{index}.err"), server)
     if not (outdir / f"{index}.done").exists():
         why = f"timed out after {DOC_TIMEOUT} s" if timed_out else "a command failed (set -e), or bash stopped"
         return BlockResult(block, "failed", _failure(document, block, why, stdout, stderr + shell_error))
