@@ -62,7 +62,7 @@ class IdempotencyKeyReused(exceptions.APIException):
 
 
 def header_name() -> str:
-    return settings.COURSEGATE_IDEMPOTENCY_HEADER
+    return str(getattr(settings, "COURSEGATE_IDEMPOTENCY_HEADER", "Idempotency-Key"))
 
 
 def _meta_name() -> str:

@@ -36,7 +36,8 @@ def lease_seconds() -> int:
 
 
 def ttl() -> timedelta:
-    return timedelta(seconds=settings.COURSEGATE_IDEMPOTENCY_TTL_SECONDS)
+    # (merged into settings from integration_settings.py, which the type checker does not see)
+    return timedelta(seconds=int(getattr(settings, "COURSEGATE_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)))
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,10 @@ def key_claim(
     expired_before, lease_before = now - ttl(), now - timedelta(seconds=lease_seconds())
     for _ in range(_ROUNDS):
         try:
+            outermost = not connection.in_atomic_block
             with transaction.atomic():
-                _claim_commits_without_waiting()
+                if outermost:
+                    _claim_commits_without_waiting()
                 row = IdempotencyKey.objects.create(
                     client=client, key=key, fingerprint=fingerprint, method=method, path=path[:2048], created=now,
                     started=now,
@@ -75,9 +78,10 @@ def key_claim(
             return Claim(row.pk, row.run)
         except IntegrityError:
             pass
-        row = IdempotencyKey.objects.filter(client=client, key=key).first()
-        if row is None:
+        found = IdempotencyKey.objects.filter(client=client, key=key).first()
+        if found is None:
             continue  # released or swept since the insert failed: insert again
+        row = found
         if row.created <= expired_before:
             # An expired key is a new key: this request runs, with the row as its own.
             claim = _take_over(row, now, fingerprint=fingerprint, method=method, path=path[:2048], created=now)
@@ -98,7 +102,9 @@ def _claim_commits_without_waiting() -> None:
     """On PostgreSQL the claim's commit does not wait for its WAL flush (~6 ms of an fsync on a busy
     disk). Safe: the handler's own (synchronous) commit flushes the WAL up to itself, the claim
     included, so a claim can be lost in a database crash only together with everything its
-    request wrote, and then the retry rightly runs again. The stored answer's commit does wait."""
+    request wrote, and then the retry rightly runs again. The stored answer's commit does wait.
+    Only for a transaction of the claim's own: inside an outer one, SET LOCAL would reach the
+    handler's writes too."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
