@@ -147,6 +147,7 @@ _GENERIC = {
     404: "Not found: an unknown object (or an answer the family gives with an empty body).",
     429: 'Throttled ({"detail": "Request was throttled. Expected available in N seconds."}); see Retry-After.',
 }
+_URI_TOO_LONG = "The request line is longer than the server's limit (gunicorn: 4094 bytes); an HTML body."
 _ALWAYS_A_BODY = {401, 403, 429}  # DRF's {"detail"}: filled in where a view declared the status without one
 
 IDEMPOTENCY_HEADER = {
@@ -204,6 +205,8 @@ class FamilyResponses:
         ] or ["application/json"]
         responses = operation.setdefault("responses", {})
         generic = dict(_GENERIC)
+        if method == "GET":
+            generic[414] = _URI_TOO_LONG
         if method == "POST":
             operation.setdefault("parameters", []).append(IDEMPOTENCY_HEADER)
             generic.update(_IDEMPOTENCY_ANSWERS)
@@ -215,7 +218,9 @@ class FamilyResponses:
                 responses[str(status)] = {"description": description}
         for status, declared in responses.items():
             code = int(status)
-            if code < 400 or declared.get("content") or (code in family.empty and code not in _ALWAYS_A_BODY):
+            if code < 400 or code == 414 or declared.get("content"):
+                continue
+            if code in family.empty and code not in _ALWAYS_A_BODY:
                 continue
             name = "Detail" if code in _ALWAYS_A_BODY else family.bad_request
             declared["content"] = {media_type: {"schema": _ref(name)} for media_type in media_types}

@@ -57,9 +57,7 @@ PARAMETERS = [
         {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
         description="Keyset page size; a Link rel=next header names the next page",
     ),
-    OpenApiParameter(
-        "after_id", {"type": "integer", "minimum": 0, "format": "int64"}, description="Only rows with a larger id"
-    ),
+    OpenApiParameter("after_id", {"type": "integer", "minimum": 0}, description="Only rows with a larger id"),
     OpenApiParameter(
         "format",
         OpenApiTypes.STR,

@@ -3,7 +3,7 @@ seed 001's examples are the examples)."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
 
@@ -46,12 +46,9 @@ SUCCESS = OpenApiResponse(
     examples=[OpenApiExample("Success", value={"success": "true"})],
 )
 CODE_REFUSED = OpenApiResponse(
-    inline_serializer(
-        "CodeRefusedOutput",
-        {"success": serializers.ChoiceField(choices=["false"]), "reason": serializers.CharField()},
-    ),
+    {"$ref": "#/components/schemas/AppsemblerError"},
     description='{"success": "false", "reason": ...}: unknown or unusable code, user not found, enrollment '
-    "closed, course full, already enrolled.",
+    "closed, course full, already enrolled; or input errors by field.",
     examples=[OpenApiExample("Course full", value={"success": "false", "reason": "Course full."})],
 )
 BULK_ENROLLED = OpenApiResponse(

@@ -164,14 +164,25 @@ class UsernameListField(CommaListField):
         return items
 
 
-@extend_schema_field(OpenApiTypes.BOOL)
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": ["", "1", "0", "true", "false", "True", "False", "yes", "no"],
+        "description": "1, true or yes (any case) is true; 0, false, no or empty is false",
+    }
+)
 class TruthyFlagField(_RawField):
-    """A query flag: ``1``, ``true`` or ``yes`` in any case is true; anything else is false."""
+    """A query flag: ``1``, ``true`` or ``yes`` in any case is true; ``0``, ``false``, ``no`` or
+    empty is false; any other value is refused (400), not silently read as false."""
 
     TRUTHY = frozenset({"1", "true", "yes"})
+    FALSY = frozenset({"", "0", "false", "no"})
 
     def __init__(self, **kwargs):
         super().__init__(required=False, default=False, **kwargs)
 
     def to_internal_value(self, data) -> bool:
-        return str(data).strip().lower() in self.TRUTHY
+        value = str(data).strip().lower()
+        if value not in self.TRUTHY | self.FALSY:
+            raise serializers.ValidationError(f"'{data}' is not a valid boolean: use 1, true, 0 or false.")
+        return value in self.TRUTHY

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from rest_framework_xml.renderers import XMLRenderer
+
+# XML 1.0 cannot hold these characters (an error message may echo them from a query string).
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class EnterpriseXMLRenderer(XMLRenderer):
@@ -15,4 +20,6 @@ class EnterpriseXMLRenderer(XMLRenderer):
         # DRF keys the errors of a list's items by their index, an int; an element name is text.
         if isinstance(data, dict):
             data = {str(key): value for key, value in data.items()}
+        elif isinstance(data, str):
+            data = _NOT_XML.sub("\ufffd", data)
         super()._to_xml(xml, data)
