@@ -76,15 +76,18 @@ def raw_load_seconds(env: dict, path: Path) -> float:
 
 
 def floor_seconds(env: dict) -> float:
-    """PostgreSQL only: the same rows written with plain SQL into empty copies of the licenses and
-    learner-links tables with all their indexes (``LIKE ... INCLUDING ALL``): what the database
-    itself needs for these rows, without any rule or Python."""
+    """PostgreSQL only: the same rows written with plain SQL, ``INSERT ... SELECT`` from the raw
+    table, into empty copies of the licenses and learner-links tables with all their indexes
+    (``LIKE ... INCLUDING ALL``; ordinary logged tables, as the real ones), committed: what the
+    database itself needs to store these rows, without any rule, trigger, foreign key or Python."""
     import psycopg
 
     url = env["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
     with psycopg.connect(url) as conn:
-        conn.execute("CREATE TEMP TABLE floor_licenses (LIKE subscriptions_license INCLUDING ALL)")
-        conn.execute("CREATE TEMP TABLE floor_learners (LIKE enterprise_enterpriselearner INCLUDING ALL)")
+        conn.execute("DROP TABLE IF EXISTS floor_licenses, floor_learners")
+        conn.execute("CREATE TABLE floor_licenses (LIKE subscriptions_license INCLUDING ALL)")
+        conn.execute("CREATE TABLE floor_learners (LIKE enterprise_enterpriselearner INCLUDING ALL)")
+        conn.commit()
         started = time.perf_counter()
         conn.execute(
             "INSERT INTO floor_licenses (uuid, plan_id, status, user_email, user_sfid, activation_key, "
@@ -96,9 +99,23 @@ def floor_seconds(env: dict) -> float:
             "SELECT %s, email, true, now() FROM bench_licenses_raw",
             [CUSTOMER_A],
         )
+        conn.commit()
         seconds = time.perf_counter() - started
-        conn.rollback()
+        conn.execute("DROP TABLE floor_licenses, floor_learners")
+        conn.commit()
     return seconds
+
+
+def timed_import(command: list[str], env: dict, expected: str) -> tuple[float, subprocess.CompletedProcess]:
+    """Run the import as an operator does; its seconds, and its output checked for ``expected``."""
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"import failed ({done.returncode}): {done.stdout}{done.stderr[-2000:]}")
+    if expected not in done.stdout:
+        raise SystemExit(f"expected {expected!r}: {done.stdout}")
+    return seconds, done
 
 
 def main() -> None:
@@ -119,13 +136,8 @@ def main() -> None:
                        capture_output=True)  # fmt: skip
         command = [coursegate, "import", "licenses", str(licenses), "--add-licenses", "--no-progress",
                    "--batch-size", str(args.batch_size)]  # fmt: skip
-        started = time.perf_counter()
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        seconds = time.perf_counter() - started
-        if done.returncode != 0:
-            raise SystemExit(f"import failed ({done.returncode}): {done.stdout}{done.stderr[-2000:]}")
-        if f": {args.rows} created, 0 updated, 0 unchanged, 0 failed" not in done.stdout:
-            raise SystemExit(f"expected {args.rows} licenses created: {done.stdout}")
+        seconds, done = timed_import(command, env, f": {args.rows} created, 0 updated, 0 unchanged, 0 failed")
+        again, _ = timed_import(command, env, f": 0 created, 0 updated, {args.rows} unchanged, 0 failed")
         limit = raw_load_seconds(env, licenses)
         emit(
             benchmark="import licenses (one plan)",
@@ -141,6 +153,7 @@ def main() -> None:
             rows_per_second=round(args.rows / seconds),
             under_60_s=seconds < TARGET_SECONDS,
             summary=done.stdout.strip(),
+            again_seconds=round(again, 2),  # the same file imported again: every row unchanged
         )
         if database() == "postgresql":
             emit(
@@ -149,7 +162,7 @@ def main() -> None:
                 unit="s",
                 limit=floor_seconds(env),
                 limit_name="plain INSERT ... SELECT of the same rows into empty copies of the license and "
-                "learner tables with their indexes",
+                "learner tables with their indexes, committed",
                 target=None,
                 scale=f"{args.rows} rows",
                 lower_is_better=True,

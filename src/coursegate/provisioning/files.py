@@ -8,9 +8,8 @@ import io
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, NamedTuple
 
 FORMATS = ("csv", "jsonl")
 _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
@@ -50,9 +49,9 @@ class CountingReader(io.RawIOBase):
         return n
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One record of the input: the line it ends on, its values by column, or why it is unreadable."""
+class Row(NamedTuple):
+    """One record of the input: the line it ends on, its values by column, or why it is unreadable.
+    (A named tuple: made once per row of files of a million rows, three times cheaper than a frozen dataclass.)"""
 
     line: int
     values: dict[str, str]
@@ -100,6 +99,7 @@ def _csv_rows(stream: IO[str], required, known) -> Iterator[Row]:
     problem = _header_problem(header, required, known)
     if problem:
         raise FileUsageError(f"line 1: {problem}")
+    width = len(header)
     while True:
         try:
             record = next(reader)
@@ -108,12 +108,14 @@ def _csv_rows(stream: IO[str], required, known) -> Iterator[Row]:
         except csv.Error as exc:
             yield Row(reader.line_num, {}, f"unreadable CSV: {exc}")
             continue
-        if not record or all(not cell.strip() for cell in record):
+        if len(record) != width:
+            if record and "".join(record).strip():  # a blank line (or blank cells only) is skipped
+                yield Row(reader.line_num, {}, f"expected {width} values, found {len(record)}")
             continue
-        if len(record) != len(header):
-            yield Row(reader.line_num, {}, f"expected {len(header)} values, found {len(record)}")
+        values = dict(zip(header, map(str.strip, record)))  # noqa: B905  (lengths checked above)
+        if not any(values.values()):
             continue
-        yield Row(reader.line_num, {name: cell.strip() for name, cell in zip(header, record, strict=True)})
+        yield Row(reader.line_num, values)
 
 
 def _jsonl_rows(stream: IO[str], required, known) -> Iterator[Row]:

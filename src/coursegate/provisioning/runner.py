@@ -17,7 +17,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from coursegate.provisioning.files import Row
 
@@ -55,6 +55,9 @@ class Kind:
     optional: tuple[str, ...]
     apply: Callable[[list[Row], Options], list[RowResult]]
     export: Callable[[], Iterator[dict]]
+    # The whole file at once on PostgreSQL (rows, options=, on_result=, on_batch=) -> Summary, when
+    # the kind has a set-based form there (licenses: staged with COPY); otherwise ``apply`` per batch.
+    staged: Callable[..., Summary] | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -105,8 +108,12 @@ def import_rows(
     options: Options,
     batch_size: int,
     on_result: Callable[[RowResult], None],
-    on_batch: Callable[[int], None] = lambda rows: None,
+    on_batch: Callable[..., None] = lambda rows, stage=None: None,
 ) -> Summary:
+    """Import ``rows``; ``on_result`` gets each failed row (in line order), ``on_batch`` the number
+    of rows done so far (and a ``stage`` keyword naming the step, for the staged kinds)."""
+    if kind.staged is not None and connection.vendor == "postgresql":
+        return kind.staged(rows, options=options, on_result=on_result, on_batch=on_batch)
     summary = Summary()
     # Not a dry run: no outer transaction, so each batch commits on its own.
     with transaction.atomic() if options.dry_run else nullcontext():

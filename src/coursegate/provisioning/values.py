@@ -70,7 +70,7 @@ def datetime_value(values: dict[str, str], column: str) -> datetime | None:
 # Plain addresses (most of a big file) that Django's validate_email accepts, checked in one regex
 # match: a dot-atom of common characters, domain labels, an alphabetic top-level domain. Anything
 # else goes through validate_email itself.
-_PLAIN_EMAIL = re.compile(r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+PLAIN_EMAIL = re.compile(r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
 def email_value(values: dict[str, str], column: str) -> str:
@@ -78,7 +78,7 @@ def email_value(values: dict[str, str], column: str) -> str:
     text = required(values, column).lower()
     if len(text) > 254:
         raise RowError(f"{column}: at most 254 characters")
-    if _PLAIN_EMAIL.fullmatch(text):
+    if PLAIN_EMAIL.fullmatch(text):
         return text
     try:
         validate_email(text)

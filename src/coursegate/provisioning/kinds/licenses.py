@@ -1,6 +1,7 @@
 """``licenses``: ``plan_uuid,email`` — the e-mail holds a live (assigned or activated) license of
-the plan. Set-based through subscriptions.provisioning.licenses_provision: a constant number of
-queries per batch and plan, whatever the batch size."""
+the plan. On PostgreSQL the whole file is staged with one COPY and applied set-based
+(provisioning/staged.py); elsewhere batch by batch through subscriptions.provisioning.licenses_provision,
+a constant number of queries per batch and plan, whatever the batch size."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from uuid import UUID
 
 from coursegate.provisioning.files import Row
 from coursegate.provisioning.runner import CREATED, FAILED, UNCHANGED, Kind, Options, RowError, RowResult
+from coursegate.provisioning.staged import import_licenses_staged
 from coursegate.provisioning.values import email_value, uuid_value
 from coursegate.subscriptions.models import License, SubscriptionPlan
 from coursegate.subscriptions.provisioning import licenses_provision
@@ -62,4 +64,6 @@ def export() -> Iterator[dict]:
         yield {"plan_uuid": str(plan_uuid), "email": email}
 
 
-KIND = Kind("licenses", required=("plan_uuid", "email"), optional=(), apply=apply, export=export)
+KIND = Kind(
+    "licenses", required=("plan_uuid", "email"), optional=(), apply=apply, export=export, staged=import_licenses_staged
+)

@@ -76,7 +76,7 @@ class Command(BaseCommand):
                 rows = read_rows(stream, fmt, required=spec.required, optional=spec.optional)
                 summary = import_rows(
                     spec, rows, options=run, batch_size=options["batch_size"], on_result=report,
-                    on_batch=lambda n: progress.update(n, counter.count),
+                    on_batch=lambda n, stage=None: progress.update(n, counter.count, stage=stage),
                 )  # fmt: skip
         except FileUsageError as exc:
             raise CommandError(f"{file}: {exc}", returncode=2) from exc
