@@ -9,23 +9,13 @@ from datetime import datetime
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from coursegate.feed.models import GenericEvent
+from coursegate.feed.services import TYPES
 from coursegate.webhooks.exceptions import SubscriptionNotFoundError
 from coursegate.webhooks.models import WebhookDelivery, WebhookSubscription
 
-# The change feed's event types (issue 14 §2). A subscription names some of them, or a prefix
-# pattern ending in ".*" that covers at least one of them ("coursegate.enrollment.*", "coursegate.*").
-FEED_EVENT_TYPES = (
-    "coursegate.enrollment.created",
-    "coursegate.enrollment.changed",
-    "coursegate.enrollment.deactivated",
-    "coursegate.license.assigned",
-    "coursegate.license.activated",
-    "coursegate.license.revoked",
-    "coursegate.assignment.allocated",
-    "coursegate.assignment.accepted",
-    "coursegate.assignment.cancelled",
-    "coursegate.assignment.expired",
-)
+# A subscription names some of the change feed's event types, or a prefix pattern ending in ".*"
+# that covers at least one of them ("coursegate.enrollment.*", "coursegate.*").
+FEED_EVENT_TYPES: tuple[str, ...] = tuple(TYPES)
 
 
 def event_type_problem(pattern: object) -> str | None:
