@@ -186,6 +186,33 @@ def _no_nul(schema: dict) -> None:
         _no_nul(value)
 
 
+def _default_in_enum(schema: dict) -> None:
+    """A flag parsed from text (``false``) may carry its parsed default (False): say it as text."""
+    if "enum" in schema and "default" in schema and schema["default"] not in schema["enum"]:
+        text = str(schema["default"]).lower()
+        if text in schema["enum"]:
+            schema["default"] = text
+        else:
+            del schema["default"]
+
+
+def _ask_for_json(operation: dict) -> None:
+    """The Enterprise family answers XML unless asked for JSON (seed 003), and a generated client
+    cannot ask through Accept: the document's ``format`` defaults to json, so that such clients
+    send ``format=json`` and read JSON. Without it (and without Accept: application/json) the answer is XML."""
+    ok = operation["responses"].get("200") or operation["responses"].get("201") or {}
+    if "application/json" not in ok.get("content", {}):
+        return
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema") or {}
+        if parameter.get("name") == "format" and "json" in schema.get("enum", []):
+            schema["default"] = "json"
+            parameter["description"] = (
+                "json (the default of generated clients) or xml; without it the answer is XML unless "
+                "the Accept header asks for application/json"
+            )
+
+
 class FamilyResponses:
     """Mixed before a view's AutoSchema by FamilySchemaGenerator (a view's own declarations win)."""
 
@@ -198,6 +225,7 @@ class FamilyResponses:
         for parameter in operation.get("parameters", []):
             if parameter.get("in") == "query":
                 _no_nul(parameter.get("schema"))
+                _default_in_enum(parameter.get("schema") or {})
         media_types = [
             media_type
             for media_type in self.map_renderers("media_type")  # type: ignore[attr-defined]
@@ -225,6 +253,8 @@ class FamilyResponses:
             name = "Detail" if code in _ALWAYS_A_BODY else family.bad_request
             declared["content"] = {media_type: {"schema": _ref(name)} for media_type in media_types}
         operation["responses"] = dict(sorted(responses.items()))
+        if "application/xml" in media_types:
+            _ask_for_json(operation)
         return operation
 
 

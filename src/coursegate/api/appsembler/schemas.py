@@ -78,3 +78,27 @@ BULK_ENROLLED = OpenApiResponse(
         )
     ],
 )
+
+
+# Contract (appsembler v0): the legacy key "user_id " (trailing space) beside "user_id". Stated as
+# an additional property: generated clients cannot hold two properties of the same Python name.
+ACCOUNT_CREATED = OpenApiResponse(
+    {
+        "type": "object",
+        "properties": {"user_id": {"type": "integer"}},
+        "required": ["user_id"],
+        "additionalProperties": {"type": "integer", "description": '"user_id ": the same id (legacy key)'},
+    },
+    description='{"user_id": <id>, "user_id ": <id>}',
+    examples=[OpenApiExample("Created (seed 001)", value={"user_id": 65, "user_id ": 65})],
+)
+ACCOUNT = OpenApiResponse(
+    {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "user_id": {"type": "string", "description": "The username"}},
+        "required": ["id", "user_id"],
+        "additionalProperties": {"type": "string", "description": '"user_id ": the username (legacy key)'},
+    },
+    description='{"id": <id>, "user_id": "<username>", "user_id ": "<username>"}',
+    examples=[OpenApiExample("Account (seed 001)", value={"id": 7, "user_id": "honor", "user_id ": "honor"})],
+)

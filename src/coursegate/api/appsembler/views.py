@@ -54,7 +54,7 @@ class AccountCreateView(AppsemblerApiView):
         operation_id="appsembler_account_create",
         request=AccountCreateInput,
         responses={
-            200: AccountCreatedOutput,
+            200: schemas.ACCOUNT_CREATED,
             400: OpenApiResponse(description='{"user_message": "Wrong parameters on user creation", "field_errors"}'),
             409: OpenApiResponse(description='{"user_message": "User already exists"}'),
         },
@@ -71,7 +71,7 @@ class AccountGetView(AppsemblerApiView):
     @extend_schema(
         operation_id="appsembler_account_get",
         responses={
-            200: AccountOutput,
+            200: schemas.ACCOUNT,
             404: OpenApiResponse(description='{"user_message": "User does not exist"}'),
         },
     )

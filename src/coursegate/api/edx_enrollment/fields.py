@@ -167,7 +167,7 @@ class UsernameListField(CommaListField):
 @extend_schema_field(
     {
         "type": "string",
-        "enum": ["", "1", "0", "true", "false", "True", "False", "yes", "no"],
+        "enum": ["", "1", "0", "true", "false", "yes", "no"],
         "description": "1, true or yes (any case) is true; 0, false, no or empty is false",
     }
 )
