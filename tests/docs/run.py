@@ -233,6 +233,7 @@ def to_server(text: str, server: DemoServer) -> str:
     for written, real in _ports(server).items():
         for host in ("127.0.0.1", "localhost"):
             text = text.replace(f"{host}:{written}", f"{host}:{real}")
+        text = text.replace(f"--port {written}", f"--port {real}")
     return text
 
 
