@@ -171,3 +171,18 @@ def test_refusals_are_detail_bodies_in_the_events_family(events_writer):
     assert response.status_code == 422
     assert set(response.json()) == {"detail"}
     assert ApprenticeshipEvent.objects.count() == 1
+
+
+def test_webhook_subscription_creation_is_replayed(staff, client_for, settings):
+    from coursegate.webhooks.models import WebhookSubscription
+
+    settings.COURSEGATE_WEBHOOK_ALLOW_PRIVATE_URLS = True
+    client = client_for(staff)
+    body = {"url": "http://127.0.0.1:9/hooks", "event_types": ["coursegate.enrollment.created"]}
+    first = client.post("/api/webhooks/v1/subscriptions", body, format="json", **keyed("subscribe-1"))
+    assert first.status_code == 201, first.content
+
+    again = client.post("/api/webhooks/v1/subscriptions", body, format="json", **keyed("subscribe-1"))
+
+    assert_replayed(first, again)
+    assert WebhookSubscription.objects.count() == 1
