@@ -43,6 +43,20 @@ AUTH_RESPONSES = {
 }
 
 
+# The content items are seed 003's documents, passed through: any object (documentation only).
+_ITEM = {"type": "object", "additionalProperties": {}}
+_PAGE = {
+    "type": "object",
+    "properties": {
+        "count": {"type": "integer"},
+        "next": {"type": "string", "nullable": True},
+        "previous": {"type": "string", "nullable": True},
+        "results": {"type": "array", "items": _ITEM},
+    },
+    "additionalProperties": {},
+}
+
+
 class CatalogApiView(EnterpriseApiView):
     """A catalog's endpoints: the catalog is looked up first (404 for anyone when unknown), then
     the caller must administer its customer (403)."""
@@ -95,7 +109,7 @@ class CatalogDetailView(CatalogApiView):
     @extend_schema(
         operation_id="enterprise_catalog_content",
         parameters=[CATALOG_PARAM, CatalogContentQuery],
-        responses={200: OpenApiResponse(description="count, next, previous, results (content items)"),
+        responses={200: OpenApiResponse(_PAGE, description="count, next, previous, results (content items)"),
                    **AUTH_RESPONSES},
     )  # fmt: skip
     def get(self, request, catalog_uuid: str):
@@ -114,7 +128,7 @@ class CatalogCourseView(CatalogApiView):
     @extend_schema(
         operation_id="enterprise_catalog_course",
         parameters=[CATALOG_PARAM],
-        responses={200: OpenApiResponse(description="The course (seed 003's course fields)"), **AUTH_RESPONSES},
+        responses={200: OpenApiResponse(_ITEM, description="The course (seed 003's course fields)"), **AUTH_RESPONSES},
     )
     def get(self, request, catalog_uuid: str, course_key: str):
         catalog = self.get_catalog(catalog_uuid)
@@ -130,7 +144,7 @@ class CatalogCourseRunView(CatalogApiView):
     @extend_schema(
         operation_id="enterprise_catalog_course_run",
         parameters=[CATALOG_PARAM],
-        responses={200: OpenApiResponse(description="The course run (seed 003's course_run fields)"),
+        responses={200: OpenApiResponse(_ITEM, description="The course run (seed 003's course_run fields)"),
                    **AUTH_RESPONSES},
     )  # fmt: skip
     def get(self, request, catalog_uuid: str, course_run_id: str):
@@ -147,7 +161,7 @@ class CatalogProgramView(CatalogApiView):
     @extend_schema(
         operation_id="enterprise_catalog_program",
         parameters=[CATALOG_PARAM],
-        responses={200: OpenApiResponse(description="The program (seed 003's program fields)"), **AUTH_RESPONSES},
+        responses={200: OpenApiResponse(_ITEM, description="The program (seed 003's fields)"), **AUTH_RESPONSES},
     )
     def get(self, request, catalog_uuid: str, program_id: str):
         catalog = self.get_catalog(catalog_uuid)
