@@ -11,10 +11,11 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count, DateTimeField, F
+from django.db.models import Count, DateTimeField, F, Sum
 from django.db.models.functions import Trunc
 
 from coursegate.accounts.models import User
+from coursegate.assignments.models import LearnerContentAssignment, SubsidyAccessPolicy
 from coursegate.codes.services import code_redeem, codes_generate
 from coursegate.console.dashboard import stats
 from coursegate.enrollments.models import Enrollment, EnrollmentHistory, Source
@@ -75,6 +76,15 @@ def assert_the_charts_equal_the_rows() -> None:
     )
     drawn = {(p.label, status): n for p in stats.license_utilisation() for status, n in p.counts.items() if n}
     assert drawn == {(f"{title} ({customer})", status): n for title, customer, status, n in licenses}
+    policies = SubsidyAccessPolicy.objects.filter(active=True, retired=False).order_by("-spend_limit", "uuid")
+    for policy, drawn_policy in zip(policies[: stats.TOP], stats.policy_assignments(), strict=True):
+        assignments = (
+            LearnerContentAssignment.objects.filter(assignment_configuration=policy.assignment_configuration_id)
+            .values_list("state")
+            .annotate(n=Count("*"), cents=Sum("content_quantity"))
+        )
+        assert drawn_policy.counts == {state: n for state, n, _ in assignments}
+        assert drawn_policy.cents == {state: -cents for state, _, cents in assignments}
     assert tallies.tallies_check() == {}
 
 
@@ -104,6 +114,10 @@ def busy_day(make_user, make_run, world) -> None:
         enrollment_upsert(user=learners[1], course_run=verified, is_active=False, source=Source.ADMIN, privileged=True)
         enrollment_upsert(user=learners[1], course_run=verified, source=Source.ADMIN, force=True)  # re-enrolled
     User.objects.filter(pk=learners[2].pk).delete()  # its enrollments and their history go with it
+    assignments = LearnerContentAssignment.objects.filter(learner_email__startswith="a")
+    assignments.filter(state="allocated").update(state="cancelled")
+    LearnerContentAssignment.objects.filter(state="accepted").update(content_quantity=F("content_quantity") - 250)
+    LearnerContentAssignment.objects.filter(learner_email__startswith="c").delete()
     License.objects.filter(plan__title="Plan At", status="activated").update(status="revoked")
     SubscriptionPlan.objects.filter(title="Old plant").delete()
 

@@ -20,7 +20,7 @@ its rows; ``tallies_rebuild`` recounts them (`coursegate tallies check|rebuild|s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
@@ -56,6 +56,7 @@ class Counted:
     key: Expr
     sub: Expr
     where: Expr
+    weight: Expr = field(default=lambda vendor, row: "1")  # what a row adds: 1 (a count) or a column (a sum)
 
     def exprs(self, vendor: str, row: str = "") -> tuple[str, str, str]:
         return self.key(vendor, row), self.sub(vendor, row), self.where(vendor, row)
@@ -71,15 +72,23 @@ ACTIVE_IN_RUN = Counted("run", "enrollments_enrollment", _text("course_run_id"),
 LICENSES = Counted("license", "subscriptions_license", _text("plan_id"), _column("status"), _constant("1=1"))
 # Apprenticeship events per UTC day of their creation.
 EVENTS = Counted("event", "events_apprenticeshipevent", _utc_day("created_on"), _constant("''"), _constant("1=1"))
-COUNTED = (ENROLLED, ACTIVE_IN_RUN, LICENSES, EVENTS)
+# Learner content assignments per assignment configuration and state: how many, and their prices
+# (content_quantity: minus the price in cents).
+ASSIGNMENTS = Counted("assignment", "assignments_learnercontentassignment", _text("assignment_configuration_id"),
+                      _column("state"), _constant("1=1"))  # fmt: skip
+ASSIGNED_CENTS = Counted("assignment_cents", "assignments_learnercontentassignment",
+                         _text("assignment_configuration_id"), _column("state"), _constant("1=1"),
+                         _column("content_quantity"))  # fmt: skip
+COUNTED = (ENROLLED, ACTIVE_IN_RUN, LICENSES, EVENTS, ASSIGNMENTS, ASSIGNED_CENTS)
 BY_KIND = {counted.kind: counted for counted in COUNTED}
 CHANGES = 'reporting_tallychange (kind, "key", sub, n)'
 
 
 def _postgresql_triggers(counted: Counted) -> list[str]:
     key, sub, where = counted.exprs("postgresql")
-    new = f'SELECT {key} AS "key", {sub} AS sub, 1 AS n FROM new_rows WHERE {where}'
-    old = f'SELECT {key} AS "key", {sub} AS sub, -1 AS n FROM old_rows WHERE {where}'
+    weight = counted.weight("postgresql", "")
+    new = f'SELECT {key} AS "key", {sub} AS sub, {weight} AS n FROM new_rows WHERE {where}'
+    old = f'SELECT {key} AS "key", {sub} AS sub, -({weight}) AS n FROM old_rows WHERE {where}'
     statements = []
     for op, rows, referencing in (
         ("insert", new, "NEW TABLE AS new_rows"),
@@ -102,6 +111,7 @@ def _sqlite_triggers(counted: Counted) -> list[str]:
     kind, table = counted.kind, counted.table
     new_key, new_sub, new_where = counted.exprs("sqlite", "NEW.")
     old_key, old_sub, old_where = counted.exprs("sqlite", "OLD.")
+    new_weight, old_weight = counted.weight("sqlite", "NEW."), counted.weight("sqlite", "OLD.")
     recorded = " OR ".join(
         f"EXISTS (SELECT 1 FROM {t} WHERE kind = '{kind}' AND \"key\" = {old_key} AND sub = {old_sub})"
         for t in ("reporting_tally", "reporting_tallychange")
@@ -110,23 +120,25 @@ def _sqlite_triggers(counted: Counted) -> list[str]:
     return [
         f"DROP TRIGGER IF EXISTS {name}_insert",
         f"CREATE TRIGGER {name}_insert AFTER INSERT ON {table} FOR EACH ROW WHEN {new_where} BEGIN "
-        f"INSERT INTO {CHANGES} VALUES ('{kind}', {new_key}, {new_sub}, 1); END",
+        f"INSERT INTO {CHANGES} VALUES ('{kind}', {new_key}, {new_sub}, {new_weight}); END",
         f"DROP TRIGGER IF EXISTS {name}_update",
         f"CREATE TRIGGER {name}_update AFTER UPDATE ON {table} FOR EACH ROW "
-        f"WHEN ({old_where}, {old_key}, {old_sub}) IS NOT ({new_where}, {new_key}, {new_sub}) BEGIN "
-        f"INSERT INTO {CHANGES} SELECT '{kind}', {old_key}, {old_sub}, -1 WHERE {old_where}; "
-        f"INSERT INTO {CHANGES} SELECT '{kind}', {new_key}, {new_sub}, 1 WHERE {new_where}; END",
+        f"WHEN ({old_where}, {old_key}, {old_sub}, {old_weight}) IS NOT ({new_where}, {new_key}, {new_sub}, "
+        f"{new_weight}) BEGIN "
+        f"INSERT INTO {CHANGES} SELECT '{kind}', {old_key}, {old_sub}, -({old_weight}) WHERE {old_where}; "
+        f"INSERT INTO {CHANGES} SELECT '{kind}', {new_key}, {new_sub}, {new_weight} WHERE {new_where}; END",
         f"DROP TRIGGER IF EXISTS {name}_delete",
         f"CREATE TRIGGER {name}_delete AFTER DELETE ON {table} FOR EACH ROW WHEN {old_where} AND ({recorded}) "
-        f"BEGIN INSERT INTO {CHANGES} VALUES ('{kind}', {old_key}, {old_sub}, -1); END",
+        f"BEGIN INSERT INTO {CHANGES} VALUES ('{kind}', {old_key}, {old_sub}, -({old_weight})); END",
     ]
 
 
 def _live_sql(counted: Counted) -> str:
     """The groups and counts of a kind, counted from its rows."""
     key, sub, where = counted.exprs(connection.vendor)
+    weight = counted.weight(connection.vendor, "")
     return (
-        f'SELECT "key", sub, count(*) FROM (SELECT {key} AS "key", {sub} AS sub FROM {counted.table} '
+        f'SELECT "key", sub, sum(n) FROM (SELECT {key} AS "key", {sub} AS sub, {weight} AS n FROM {counted.table} '
         f'WHERE {where}) AS counted GROUP BY "key", sub'
     )
 
@@ -165,9 +177,10 @@ def _recount(kinds, db) -> None:
             cursor.execute("DELETE FROM reporting_tallychange WHERE kind = %s", [counted.kind])
             cursor.execute("DELETE FROM reporting_tally WHERE kind = %s", [counted.kind])
             key, sub, where = counted.exprs(db.vendor)
+            weight = counted.weight(db.vendor, "")
             cursor.execute(
-                f'INSERT INTO reporting_tally (kind, "key", sub, n) SELECT %s, "key", sub, count(*) FROM '
-                f'(SELECT {key} AS "key", {sub} AS sub FROM {counted.table} WHERE {where}) AS counted '
+                f'INSERT INTO reporting_tally (kind, "key", sub, n) SELECT %s, "key", sub, sum(n) FROM '
+                f'(SELECT {key} AS "key", {sub} AS sub, {weight} AS n FROM {counted.table} WHERE {where}) AS counted '
                 'GROUP BY "key", sub',
                 [counted.kind],
             )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Count, Q
 
 from coursegate.assignments.models import LearnerContentAssignment, SubsidyAccessPolicy
 from coursegate.courses.models import CourseRun
@@ -155,25 +155,31 @@ class PolicyAssignments:
 
 def policy_assignments(limit: int = TOP) -> list[PolicyAssignments]:
     """Assignments per state and their prices, for the active policies with the largest spend
-    limits: one GROUP BY (policy, state) over a LEFT JOIN, so policies without assignments show."""
-    chosen = SubsidyAccessPolicy.objects.filter(active=True, retired=False).order_by("-spend_limit", "uuid")
-    assignments = "assignment_configuration__assignments"
-    rows = (
-        SubsidyAccessPolicy.objects.filter(uuid__in=Subquery(chosen.values("uuid")[:limit]))
-        .values("uuid", "description", "spend_limit", "customer__name", f"{assignments}__state")
-        .annotate(n=Count(f"{assignments}__uuid"), quantity=Sum(f"{assignments}__content_quantity"))
+    limits (the ``assignment`` and ``assignment_cents`` tallies per configuration and state)."""
+    policies = (
+        SubsidyAccessPolicy.objects.filter(active=True, retired=False)
         .order_by("-spend_limit", "uuid")
+        .values("uuid", "description", "spend_limit", "customer__name", "assignment_configuration_id")[:limit]
     )
-    policies: dict[object, PolicyAssignments] = {}
-    for row in rows:
-        if row["uuid"] not in policies:
-            name = row["description"] or f"policy {str(row['uuid'])[:8]}"
-            policies[row["uuid"]] = PolicyAssignments(f"{name} ({row['customer__name']})", row["spend_limit"])
-        state = row[f"{assignments}__state"]
-        if state is not None:
-            policies[row["uuid"]].counts[state] = row["n"]
-            policies[row["uuid"]].cents[state] = -(row["quantity"] or 0)
-    return list(policies.values())
+    # Tally keys are uuids as the database writes them (with dashes on PostgreSQL, without on SQLite).
+    counts: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+    cents: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+    for kind, into in (("assignment", counts), ("assignment_cents", cents)):
+        for (key, state), n in tallies_read(kind).counts.items():
+            into[uuid.UUID(key)][state] = n
+    chosen = []
+    for policy in policies:
+        name = policy["description"] or f"policy {str(policy['uuid'])[:8]}"
+        configuration = policy["assignment_configuration_id"]
+        chosen.append(
+            PolicyAssignments(
+                f"{name} ({policy['customer__name']})",
+                policy["spend_limit"],
+                counts=dict(counts.get(configuration, {})),
+                cents={state: -n for state, n in cents.get(configuration, {}).items()},
+            )
+        )
+    return chosen
 
 
 def jobs_by_status(window: Window) -> dict[str, int]:

@@ -1,13 +1,13 @@
 """The dashboard (GET /admin/dashboard/, staff only through the admin site's ``admin_view``):
-the state of learning drawn as inline SVG charts (charts.py) from six aggregate queries
-(stats.py). ``?range=30|90|365`` picks the window of the time series (90 days by default; any
-other value falls back to it).
+the state of learning drawn as inline SVG charts (charts.py) from eight small queries (stats.py:
+the large tables' counts are read from the reporting tallies, kept exact by the database).
+``?range=30|90|365`` picks the window of the time series (90 days by default; any other value
+falls back to it).
 
-The drawn charts are kept in the cache (Redis in production, shared by every worker) for
-``COURSEGATE_DASHBOARD_CACHE_SECONDS`` (60 by default; 0: never kept): the counts are O(rows) —
-a million enrollments cost about a second to count on a busy machine — and a page that several
-operators leave open must not recount them on every load. ``?refresh=1`` recounts at once; the page
-says when its figures were counted."""
+The drawn page is kept in the cache (Redis in production, shared by every worker) for
+``COURSEGATE_DASHBOARD_CACHE_SECONDS`` (60 by default; 0: never kept): counting costs 0.1-0.3 s at
+a million enrollments on a busy machine, and a page that several operators leave open need not pay
+it on every load. ``?refresh=1`` counts at once; the page says when its figures were counted."""
 
 from __future__ import annotations
 

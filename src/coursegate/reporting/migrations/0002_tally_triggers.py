@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
         ("enrollments", "0002_history_active_changed_at_index"),
         ("subscriptions", "0001_initial"),
         ("events", "0002_client_fields_and_more_kinds"),
+        ("assignments", "0002_redemption_transaction"),  # its table has tallies too since 0003
     ]
 
     operations = [migrations.RunPython(install, uninstall)]
