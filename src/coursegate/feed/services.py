@@ -23,7 +23,6 @@ ASSIGNMENT_KEYS (docs/change-feed.md).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -31,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import orjson
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -143,12 +143,13 @@ def append_select(select_sql: str, params: Sequence[Any] | Mapping[str, Any] | N
 
 
 def _rows_json(rows: list[tuple[Any, ...]]) -> str:
-    return json.dumps(rows, separators=(",", ":"))
+    return orjson.dumps(rows, default=_json_value).decode()
 
 
 def payload_json(payload: Mapping[str, Any]) -> str:
-    """A payload as the compact JSON object string the store keeps."""
-    return json.dumps(payload, separators=(",", ":"), default=_json_value)
+    """A payload as the compact JSON object string the store keeps (orjson: a tenth of the json
+    module's time, which shows at 10,000 events a batch; date-times as ISO 8601, UUIDs as text)."""
+    return orjson.dumps(payload, default=_json_value).decode()
 
 
 def iso(value: datetime) -> str:
@@ -157,7 +158,7 @@ def iso(value: datetime) -> str:
 
 
 def _json_value(value: Any) -> str:
-    if isinstance(value, datetime):
+    if isinstance(value, datetime):  # orjson writes these itself; kept for the other encoders
         return iso(value) if timezone.is_aware(value) else value.isoformat()
     if isinstance(value, date | UUID | Decimal):
         return str(value)
