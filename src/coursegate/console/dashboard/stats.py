@@ -3,13 +3,13 @@
 few hundred small rows instead of counting a million (PostgreSQL at 1,000,000 enrollments:
 bench/dashboard.py):
 - enrollments over time: tallies of history rows that enrolled, per UTC day and source family;
-- top course runs: tallies of active enrollments per run, joined to the runs' keys;
-- license utilisation: tallies of licenses per plan and status, joined to the active plans;
+- top course runs: tallies of active enrollments per run, then the keys of the runs that place;
+- license utilisation: tallies of licenses per plan and status, then the active plans among them;
+- assignments and spend: the chosen policies, then tallies of assignments (count, price sum) per
+  assignment configuration and state;
 - event ingest: tallies of apprenticeship events per UTC day.
-The two small charts count rows, index-backed: assignments per policy and state
-(``(assignment_configuration, state)`` on assignments, only the 10 chosen policies), jobs (the
-partial index of unfinished jobs; finished ones are few per window). Eight queries whatever the
-amount of data.
+Jobs are counted from their rows (the partial index of unfinished jobs; finished ones are few per
+window). Ten queries whatever the amount of data.
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ class Dashboard:
 
 
 def dashboard_read(*, days: int, now: datetime) -> Dashboard:
-    """Everything the dashboard draws: eight queries whatever the amount of data."""
+    """Everything the dashboard draws: ten queries whatever the amount of data."""
     window = Window(days, now)
     return Dashboard(
         window=window,

@@ -1,5 +1,5 @@
 """The dashboard (GET /admin/dashboard/, staff only through the admin site's ``admin_view``):
-the state of learning drawn as inline SVG charts (charts.py) from eight small queries (stats.py:
+the state of learning drawn as inline SVG charts (charts.py) from ten small queries (stats.py:
 the large tables' counts are read from the reporting tallies, kept exact by the database).
 ``?range=30|90|365`` picks the window of the time series (90 days by default; any other value
 falls back to it).
