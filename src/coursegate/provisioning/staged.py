@@ -15,6 +15,7 @@ whole file is one transaction (its stage lives in it), so a dry run rolls everyt
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from uuid import UUID
 
@@ -84,11 +85,12 @@ def import_licenses_staged(
         cursor.execute(
             f"CREATE TEMPORARY TABLE {STAGE} (line integer, plan_uuid uuid, email text, message text) ON COMMIT DROP"
         )
-        total = 0
+        total, started = 0, time.perf_counter()
         with cursor.copy(f"COPY {STAGE} (line, plan_uuid, email, message) FROM STDIN") as copy:
             for block in _stage_rows(rows, on_batch):
                 copy.write(block)
                 total += block.count("\n")
+        log.info("import licenses: %d rows read and staged in %.1f s", total, time.perf_counter() - started)
         cursor.execute(f"SELECT DISTINCT plan_uuid FROM {STAGE} WHERE message IS NULL")
         named = [row[0] for row in cursor.fetchall()]
         plans = SubscriptionPlan.objects.select_related("customer").in_bulk(named)

@@ -20,6 +20,8 @@ license given, appended last.
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid as uuid_lib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,6 +37,8 @@ from coursegate.subscriptions.models import License, SubscriptionPlan
 from coursegate.subscriptions.notifications import license_assignment_emails_enqueue
 from coursegate.subscriptions.selectors import LIVE_STATUSES
 from coursegate.subscriptions.services import _batches, _column, _licenses_write, _locked
+
+log = logging.getLogger(__name__)
 
 ASSIGNED = License.Status.ASSIGNED.value
 
@@ -140,6 +144,7 @@ def licenses_provision_staged(
     PostgreSQL only; a constant number of statements whatever the number of rows (plus one
     learner-link call per 50,000 licenses given).
     """
+    began = time.perf_counter()
     plan = _locked(plan)
     now = timezone.now()
     quote = connection.ops.quote_name
@@ -158,14 +163,21 @@ def licenses_provision_staged(
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{new}")
         # The new e-mails: the first line of each e-mail of the plan that holds no live license,
         # numbered in the order of the file (who gets the unassigned licenses first), each with the
-        # uuid of the license it will get (an unassigned license's, set below, or a new one).
+        # uuid of the license it will get (an unassigned license's, set below, or a new one). The
+        # new uuids (random, version 4) are handed out in the e-mails' order: rows written in that
+        # order then grow the uuid and the e-mail indexes (licenses, learner links, feed) at one
+        # end instead of touching pages at random, a large share of a million-row import's time.
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {new} ON COMMIT DROP AS "
-            "SELECT email, line, row_number() OVER (ORDER BY line) AS rn, gen_random_uuid() AS license FROM ("
+            f"CREATE TEMPORARY TABLE {new} ON COMMIT DROP AS WITH firsts AS MATERIALIZED ("
             f"SELECT DISTINCT ON (s.email) s.email, s.line FROM {stage} s "
             "WHERE s.plan_uuid = %s AND s.message IS NULL AND NOT EXISTS ("
             f"SELECT 1 FROM {table} l WHERE l.{plan_id} = %s AND l.{email} = s.email AND l.{status} IN (%s, %s)) "
-            "ORDER BY s.email, s.line) AS firsts",
+            "ORDER BY s.email, s.line), "
+            "keys AS (SELECT u, row_number() OVER (ORDER BY u) AS k "
+            "FROM (SELECT gen_random_uuid() AS u FROM generate_series(1, (SELECT count(*) FROM firsts))) AS g) "
+            "SELECT f.email, f.line, row_number() OVER (ORDER BY f.line) AS rn, keys.u AS license "
+            "FROM (SELECT email, line, row_number() OVER (ORDER BY email) AS k FROM firsts) AS f "
+            "JOIN keys ON keys.k = f.k",
             [plan.pk, plan.pk, *live],
         )
         wanted = cursor.rowcount
@@ -186,11 +198,11 @@ def licenses_provision_staged(
                 [plan.pk, unassigned, free, ASSIGNED, now, now],
             )
         if wanted > free and add_missing:
-            # In e-mail order: the e-mail indexes then grow at one end instead of at random pages.
+            # In uuid order, which is also the e-mails' order (see above).
             cursor.execute(
                 f"INSERT INTO {table} ({key}, {plan_id}, {status}, {email}, {sfid}, {activation}, {assigned}, "
                 f"{reminded}, {created}) SELECT n.license, %s, %s, n.email, '', gen_random_uuid(), %s, %s, %s "
-                f"FROM {new} n WHERE n.rn > %s ORDER BY n.email",
+                f"FROM {new} n WHERE n.rn > %s ORDER BY n.license",
                 [plan.pk, ASSIGNED, now, now, now, free],
             )
         elif wanted > free:
@@ -212,19 +224,24 @@ def licenses_provision_staged(
                 assignments=cursor.fetchall(), plan_title=plan.title, customer_name=plan.customer.name,
                 expiration=plan.expiration_date,
             )  # fmt: skip
+    started = time.perf_counter()
     _feed_assigned(plan=plan, at=now)
+    log.info(
+        "import: %d licenses of plan %s given in %.1f s (feed events %.1f s)",
+        given, plan.uuid, time.perf_counter() - began, time.perf_counter() - started,
+    )  # fmt: skip
     return given
 
 
 def _feed_assigned(*, plan: SubscriptionPlan, at) -> None:
-    """One ``coursegate.license.assigned`` event per license given, in the file's order: one
-    ``INSERT ... SELECT`` from the new e-mails, the transaction's last write (the feed's lock is
-    held from here to the commit)."""
+    """One ``coursegate.license.assigned`` event per license given, in the licenses' order (the
+    feed's resource index grows at one end): one ``INSERT ... SELECT`` from the new e-mails, the
+    transaction's last write (the feed's lock is held from here to the commit)."""
     payload = feed_sql.json_payload(
         [("uuid", "n.license::text"), ("plan_uuid", "CAST(%s AS text)"), ("email", "n.email"), ("user", "NULL"),
          ("user_id", "NULL"), ("state", "CAST(%s AS text)"), ("time", "CAST(%s AS text)")]
     )  # fmt: skip
     feed.append_select(
-        f"SELECT %s, %s, {payload}, %s, n.license::text FROM {NEW_TABLE} n ORDER BY n.line",
+        f"SELECT %s, %s, {payload}, %s, n.license::text FROM {NEW_TABLE} n ORDER BY n.license",
         [at, feed.LICENSE_ASSIGNED, str(plan.uuid), ASSIGNED, feed.iso(at), feed.LICENSE],
     )
