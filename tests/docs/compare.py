@@ -11,7 +11,8 @@ Placeholders, usable in JSON strings, text, CSV and XML lines:
 ``<token>``  a token or secret: letters, digits and ``-._~+/=``
 
 JSON is compared structurally (key order free, numbers by value); text line by line with trailing
-spaces ignored; XML after both sides are indented the same way.
+spaces ignored; XML after both sides are indented the same way, with ``...`` its only placeholder
+(``<uuid>`` is an element there).
 """
 
 from __future__ import annotations
@@ -30,19 +31,21 @@ PLACEHOLDERS = {
     "<token>": r"[A-Za-z0-9\-._~+/=]+",
 }
 _SPLIT = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
+_SPLIT_XML = re.compile(r"(\.\.\.)")  # in XML, <uuid> is an element: only ... is a placeholder
 
 
 class Mismatch(AssertionError):
     pass
 
 
-def pattern(expected: str) -> re.Pattern[str]:
-    parts = [PLACEHOLDERS.get(part, re.escape(part)) for part in _SPLIT.split(expected)]
+def pattern(expected: str, *, xml: bool = False) -> re.Pattern[str]:
+    known = {ANY: PLACEHOLDERS[ANY]} if xml else PLACEHOLDERS
+    parts = [known.get(part, re.escape(part)) for part in (_SPLIT_XML if xml else _SPLIT).split(expected)]
     return re.compile("".join(parts), re.DOTALL)
 
 
-def string_matches(expected: str, actual: str) -> bool:
-    return pattern(expected).fullmatch(actual) is not None
+def string_matches(expected: str, actual: str, *, xml: bool = False) -> bool:
+    return pattern(expected, xml=xml).fullmatch(actual) is not None
 
 
 # JSON ------------------------------------------------------------------------------------------
@@ -126,41 +129,42 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
-def compare_text(expected_text: str, actual_text: str, *, strip: bool = False) -> None:
+def compare_text(expected_text: str, actual_text: str, *, xml: bool = False) -> None:
     expected, actual = _lines(expected_text), _lines(actual_text)
-    if strip:  # XML: indentation is the printer's, not the server's
+    if xml:  # indentation is the printer's, not the server's
         expected, actual = [line.strip() for line in expected], [line.strip() for line in actual]
-    if not _match_lines(expected, actual, {}):
-        first = _first_difference(expected, actual)
+    if not _match_lines(expected, actual, {}, xml):
+        first = _first_difference(expected, actual, xml)
         raise Mismatch(f"the output differs from the document{first}")
 
 
-def _match_lines(expected: list[str], actual: list[str], seen: dict[tuple[int, int], bool]) -> bool:
+def _match_lines(expected: list[str], actual: list[str], seen: dict[tuple[int, int], bool], xml: bool) -> bool:
     key = (len(expected), len(actual))
     if key in seen:
         return seen[key]
     if not expected:
         result = not actual
     elif expected[0].strip() == ANY:
-        result = any(_match_lines(expected[1:], actual[skip:], seen) for skip in range(len(actual) + 1))
+        result = any(_match_lines(expected[1:], actual[skip:], seen, xml) for skip in range(len(actual) + 1))
     else:
-        head = bool(actual) and string_matches(expected[0], actual[0])
-        result = head and _match_lines(expected[1:], actual[1:], seen)
+        head = bool(actual) and string_matches(expected[0], actual[0], xml=xml)
+        result = head and _match_lines(expected[1:], actual[1:], seen, xml)
     seen[key] = result
     return result
 
 
-def _first_difference(expected: list[str], actual: list[str]) -> str:
+def _first_difference(expected: list[str], actual: list[str], xml: bool) -> str:
     for number, (want, got) in enumerate(zip(expected, actual, strict=False), start=1):
         if want.strip() == ANY:
             return ""
-        if not string_matches(want, got):
+        if not string_matches(want, got, xml=xml):
             return f" at line {number}: expected {want!r}, got {got!r}"
     if len(expected) != len(actual):
         return f": {len(actual)} line(s) printed, the document shows {len(expected)}"
     return ""
 
 
+_EMPTY_ELEMENT = re.compile(r"<([A-Za-z_][\w.\-]*)([^<>]*?)></\1>")  # <next></next> is <next />
 _DECLARATION = re.compile(r"^<\?xml[^>]*\?>")
 
 
@@ -181,7 +185,7 @@ def compare_xml(expected_text: str, actual_text: str) -> None:
         expected = expected_text if has_gaps else _indented_xml(expected_text)
     except ET.ParseError:
         expected = expected_text
-    compare_text(expected, actual, strip=True)
+    compare_text(_EMPTY_ELEMENT.sub(r"<\1\2 />", expected), actual, xml=True)
 
 
 def compare(language: str, expected: str, actual: str) -> None:

@@ -99,7 +99,7 @@ def test_text_lines_with_gaps_and_placeholders():
 
 
 def test_xml_is_compared_after_indenting_both_sides():
-    expected = '<?xml version="1.0"?>\n<root>\n  <a>1</a>\n  <b><uuid></b>\n</root>'
-    compare("xml", expected, f"<root><a>1</a><b>{UUID}</b></root>")
+    expected = '<?xml version="1.0"?>\n<root>\n  <uuid>...</uuid>\n  <next></next>\n  ...\n</root>'
+    compare("xml", expected, f"<root><uuid>{UUID}</uuid><next/><a>1</a><b>2</b></root>")
     with pytest.raises(Mismatch):
         compare("xml", "<root><a>1</a></root>", "<root><a>2</a></root>")
