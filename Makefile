@@ -12,7 +12,12 @@ REDIS_URL ?= redis://127.0.0.1:6379/15
 .PHONY: help install run demo serve test test-postgres test-slow test-all lint bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}' \
+	  | sed -e 's|$$(HOST)|$(HOST)|g' -e 's|$$(PORT)|$(PORT)|g' -e 's|$$(VENV)|$(VENV)|g'
+	@echo
+	@echo "Variables (override them on the command line, e.g. make run PORT=8010):"
+	@echo "  PYTHON=$(PYTHON) VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS)"
+	@echo "  PG_URL=$(PG_URL) REDIS_URL=$(REDIS_URL)"
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +30,10 @@ install: $(BIN)/.installed ## Create .venv and install Coursegate with its test 
 run: install ## Set up (migrate + demo data) and serve on http://$(HOST):$(PORT) with gunicorn
 	$(BIN)/coursegate migrate --no-input -v 0
 	COURSEGATE_HOST=$(HOST) COURSEGATE_PORT=$(PORT) $(BIN)/coursegate demo
+	@echo
+	@echo "The command line is $(BIN)/coursegate (not on your PATH): for example $(BIN)/coursegate --help,"
+	@echo "or run  export PATH=\"$(abspath $(BIN)):\$$PATH\"  in your shell first. Examples: README.md and docs/."
+	@echo
 	$(BIN)/coursegate serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 demo: install ## Load the demo data set again (prints fresh client secrets)
