@@ -197,3 +197,15 @@ def test_empty_tables_read_as_nothing(db):
     assert tallies.tallies_read("enrolled").counts == {}
     assert stats.top_course_runs() == [] and stats.license_utilisation() == []
     assert tallies.tallies_sweep() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emptying_the_database_leaves_no_tally_behind(make_user, make_run):
+    """Django's flush (between transactional tests) deletes table by table on SQLite, firing the
+    DELETE triggers of tables emptied after the reporting ones: no change may be left behind."""
+    run = make_run("course-v1:Flush+One+2026")
+    enrollment_upsert(user=make_user("flushed"), course_run=run, source=Source.EDX_API)
+    assert tallies.tallies_read("run").counts
+    call_command("flush", interactive=False, verbosity=0)
+    assert not Tally.objects.exists() and not TallyChange.objects.exists()
+    assert tallies.tallies_check() == {}
