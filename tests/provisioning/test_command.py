@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from coursegate.accounts.models import User
 from coursegate.provisioning import progress
-from tests.provisioning.conftest import command
+from tests.provisioning.conftest import PLAN, command
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,33 @@ def test_the_coursegate_entry_point_imports_from_stdin_and_exits_with_the_docume
     assert usage.returncode == 2 and "cannot read" in usage.stderr
     assert unknown.returncode == 2 and "invalid choice: 'teachers'" in unknown.stderr
     assert exported.stdout == '{"username": "ann", "email": "ann@example.com", "name": "Ann", "password": null}\n'
+
+
+def test_a_new_step_of_a_long_import_is_shown_at_once_even_between_quiet_lines():
+    err = io.StringIO()
+    bar = progress.Progress(err, label="import licenses", total_bytes=100)
+
+    bar.update(10, 50, stage="reading")
+    bar.update(20, 100, stage="reading")  # same step, within the quiet interval: nothing
+    bar.update(20, 100, stage="writing the licenses of plan p")
+
+    lines = err.getvalue().splitlines()
+    assert [line.rsplit(", ", 1)[0] for line in lines] == [
+        "import licenses: reading: 10 rows (50% of the file)",
+        "import licenses: writing the licenses of plan p: 20 rows (100% of the file)",
+    ]
+    assert all(line.endswith(" rows/s") for line in lines)
+
+
+def test_the_licenses_import_reports_its_steps_on_postgresql(make_plan, write):
+    make_plan(2)
+    err = io.StringIO()
+    path = write("licenses.csv", ["plan_uuid,email", f"{PLAN},a@example.com"])
+
+    call_command("import", "licenses", path, stdout=io.StringIO(), stderr=err)
+
+    steps = [line.split(": ")[1] for line in err.getvalue().splitlines()]
+    if connection.vendor == "postgresql":
+        assert steps == ["reading", f"writing the licenses of plan {PLAN}"]
+    else:  # batches: one line per batch after the quiet interval, none for so small a file
+        assert steps == []
