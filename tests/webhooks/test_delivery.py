@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coursegate.webhooks import delivery
@@ -284,3 +286,17 @@ def test_a_deleted_subscription_gets_nothing_more(receiver):
     subscription.delete()
     append(ENROLLED)
     assert webhooks_deliver() == 0
+
+
+def test_each_delivered_event_costs_one_statement_beyond_a_rounds_fixed_few(receiver):
+    subscribe(receiver.url)
+    counts = []
+    for size in (5, 10):
+        append(*[ENROLLED] * size)
+        with CaptureQueriesContext(connection) as queries:
+            assert webhooks_deliver() == size
+        # The test's transaction makes savepoints of the atomic blocks (BEGIN/COMMIT in production).
+        counts.append(sum(not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) for q in queries))
+    assert counts[1] - counts[0] == 5  # the cursor's UPDATE of each event
+    # the feed's newest id (2), the claim (2), the events, the log (2), the release, the next claim
+    assert counts[0] - 5 == 9

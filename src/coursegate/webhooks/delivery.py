@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from coursegate.webhooks.metrics import DELIVERIES, PAUSES
@@ -244,15 +244,19 @@ def _claim(*, last_id: int, seen: set[int], ids: list[int] | None) -> tuple[Webh
         with transaction.atomic():
             if connection.features.has_select_for_update_skip_locked:
                 due = due.select_for_update(skip_locked=True)
-            pk = due.order_by("pk").values_list("pk", flat=True).first()
-            if pk is None:
+            # Read and leased in one transaction: under the row lock on PostgreSQL, under the
+            # database's write lock on SQLite (transactions begin IMMEDIATE), so the row is current.
+            row = due.order_by("pk").first()
+            if row is None:
                 return None
-            taken = WebhookSubscription.objects.filter(_due(now, last_id), pk=pk).update(
-                lease_token=token, lease_until=now + lease_length()
+            until = now + lease_length()
+            taken = WebhookSubscription.objects.filter(_due(now, last_id), pk=row.pk).update(
+                lease_token=token, lease_until=until
             )
         if taken:
-            return WebhookSubscription.objects.get(pk=pk), token
-        seen.add(pk)  # another deliverer took it between the read and the update
+            row.lease_token, row.lease_until = token, until
+            return row, token
+        seen.add(row.pk)  # another deliverer took it between the read and the update
 
 
 def _round(subscription: WebhookSubscription, token: uuid.UUID, budget: int | None) -> int:
@@ -329,7 +333,8 @@ def _log_attempts(attempts: list[WebhookDelivery], subscription_id: int) -> None
             WebhookDelivery.objects.bulk_create(attempts[-ATTEMPTS_KEPT:])
     except IntegrityError:
         return  # the subscription was deleted meanwhile: its log went with it
-    kept = WebhookDelivery.objects.filter(subscription_id=subscription_id).order_by("-id")
-    boundary = list(kept.values_list("id", flat=True)[ATTEMPTS_KEPT : ATTEMPTS_KEPT + 1])
-    if boundary:
-        WebhookDelivery.objects.filter(subscription_id=subscription_id, id__lte=boundary[0]).delete()
+    # One DELETE: the attempts up to the first one past the newest ATTEMPTS_KEPT (none if fewer).
+    newest = WebhookDelivery.objects.filter(subscription_id=subscription_id).order_by("-id").values("id")
+    WebhookDelivery.objects.filter(
+        subscription_id=subscription_id, id__lte=Subquery(newest[ATTEMPTS_KEPT : ATTEMPTS_KEPT + 1])
+    ).delete()
