@@ -28,6 +28,15 @@ class SubscriptionOutput(serializers.ModelSerializer):
         return "active" if subscription.is_active else "paused"
 
 
+class SubscriptionPageOutput(serializers.Serializer):
+    """A page of subscriptions (the OpenAPI document's shape of the list)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SubscriptionOutput(many=True)
+
+
 class SubscriptionCreatedOutput(SubscriptionOutput):
     """The created subscription with its ``secret``: shown this once, never again."""
 

@@ -8,7 +8,8 @@ the rules; 404 ``{"detail": "Not found."}`` for an unknown uuid).
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -19,6 +20,7 @@ from coursegate.api.webhooks.serializers import (
     SubscriptionCreatedOutput,
     SubscriptionCreateInput,
     SubscriptionOutput,
+    SubscriptionPageOutput,
 )
 from coursegate.core.api import FamilyApiView
 from coursegate.core.serializers import parse
@@ -44,7 +46,11 @@ class SubscriptionListView(WebhooksApiView):
     its secret (shown once); 400 a field that breaks the rules."""
 
     @extend_schema(
-        tags=TAGS, operation_id="webhooks_subscriptions_list", responses={200: SubscriptionOutput(many=True)}
+        tags=TAGS,
+        operation_id="webhooks_subscriptions_list",
+        summary="List the webhook subscriptions",
+        parameters=[OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)],
+        responses={200: SubscriptionPageOutput},
     )
     def get(self, request):
         paginator = SubscriptionPagination()
@@ -54,6 +60,7 @@ class SubscriptionListView(WebhooksApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_subscriptions_create",
+        summary="Create a webhook subscription (its secret is shown once)",
         request=SubscriptionCreateInput,
         responses={201: SubscriptionCreatedOutput, 400: OpenApiResponse(description="{field: [message, ...]}")},
     )
@@ -68,11 +75,17 @@ class SubscriptionListView(WebhooksApiView):
 class SubscriptionDetailView(WebhooksApiView):
     """GET, DELETE /api/webhooks/v1/subscriptions/{uuid} — 200 the subscription; 204 deleted; 404 unknown."""
 
-    @extend_schema(tags=TAGS, operation_id="webhooks_subscriptions_read", responses={200: SubscriptionOutput})
+    @extend_schema(
+        tags=TAGS, operation_id="webhooks_subscriptions_read", summary="A webhook subscription",
+        responses={200: SubscriptionOutput},
+    )  # fmt: skip
     def get(self, request, subscription_uuid: str):
         return Response(SubscriptionOutput(subscription_get(subscription_uuid=subscription_uuid)).data)
 
-    @extend_schema(tags=TAGS, operation_id="webhooks_subscriptions_delete", responses={204: None})
+    @extend_schema(
+        tags=TAGS, operation_id="webhooks_subscriptions_delete", summary="Delete a webhook subscription",
+        responses={204: None},
+    )  # fmt: skip
     def delete(self, request, subscription_uuid: str):
         subscription_delete(subscription=subscription_get(subscription_uuid=subscription_uuid))
         return Response(status=204)
@@ -82,7 +95,10 @@ class SubscriptionPingView(WebhooksApiView):
     """POST /api/webhooks/v1/subscriptions/{uuid}/ping — 200 {delivered, status_code, error,
     duration_ms}: a test event sent now, and what the receiver answered; 404 unknown."""
 
-    @extend_schema(tags=TAGS, operation_id="webhooks_subscriptions_ping", request=None, responses={200: PingOutput})
+    @extend_schema(
+        tags=TAGS, operation_id="webhooks_subscriptions_ping", summary="Send a test event to the receiver now",
+        request=None, responses={200: PingOutput},
+    )  # fmt: skip
     def post(self, request, subscription_uuid: str):
         outcome = subscription_ping(subscription=subscription_get(subscription_uuid=subscription_uuid))
         return Response(PingOutput(outcome).data)
