@@ -135,3 +135,26 @@ def test_addresses_with_quotes_backslashes_and_tabs_keep_their_characters(make_p
     assert set(_live(plan)) == {odd, "plain@example.com"}
     again = run_import("licenses", path)
     assert "0 created, 0 updated, 2 unchanged, 0 failed" in again.out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b"plan_uuid,mail\n", "line 1: unknown column(s) mail", id="bad header"),
+        pytest.param(
+            f"plan_uuid,email\n{PLAN},first@example.com\n".encode() + b"x,caf\xe9@example.com\n",
+            "not UTF-8 text",
+            id="not UTF-8 after a good row",
+        ),
+    ],
+)
+def test_an_unreadable_file_is_a_usage_error_and_nothing_is_imported(make_plan, tmp_path, run_import, content, message):
+    plan = make_plan(2)
+    path = tmp_path / "licenses.csv"
+    path.write_bytes(content)
+
+    result = run_import("licenses", str(path))
+
+    assert result.status == 2
+    assert message in result.err
+    assert _live(plan) == {}
