@@ -7,8 +7,8 @@
 - ``course_id`` (enrollments): a ``+`` that the query string decoded to a space is put back;
 - ``limit`` (1..10000) and ``after_id`` (>= 0) for keyset paging;
 - ``format``: json, csv or ndjson (an unknown one is refused, not silently answered as JSON).
-An empty parameter is ignored. The contract answers one parameter at a time: the first bad one,
-in the order above, is the 400 ``{param: [message]}``. The result is the domain's
+An empty parameter is ignored; a repeated one is refused. The contract answers one parameter at
+a time: the first bad one, in the order above, is the 400 ``{param: [message]}``. The result is the domain's
 ``AnalyticsQuery`` and the page size.
 """
 
@@ -111,6 +111,8 @@ class AccountsQueryInput(serializers.Serializer):
         values: dict = {}
         for name in self.ORDER:
             field = self.fields.get(name)
+            if hasattr(data, "getlist") and len(data.getlist(name)) > 1:
+                raise serializers.ValidationError({name: ["Give this parameter once."]})
             raw = data.get(name)
             if field is None or not raw or (name == "update_min" and "updated_min" in values):
                 continue
