@@ -1,49 +1,46 @@
 """A real Celery worker delivering webhooks is killed (-9) in the middle of a subscription's
-events: nothing is lost. The killed round's lease runs out and another worker's sweep goes on from
+events: nothing is lost. The killed round's lease runs out and the worker's next sweep goes on from
 the cursor; the receiver gets every event, in order, the one in flight at the kill at most twice
 (its id lets the receiver drop the copy).
 
 Processes: a private redis-server (tests/enterprise_jobs/processes.py), `coursegate worker`, a
-receiver in this process; the database is the PostgreSQL run's throw-away one."""
+receiver in this process. The worker uses this test's own database (pytest-django's, migrated
+once per run; the test writes its rows committed and pytest-django empties the tables after it),
+so no migrate is paid here. PostgreSQL only: SQLite's test database is in memory, per process.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 import pytest
 from celery import Celery
+from django.db import connection
 
-from tests.enterprise_jobs.processes import base_env, coursegate, needs_redis_server, redis_server, wait_for, worker
+from coursegate.webhooks.services import subscription_create
+from tests.enterprise_jobs.processes import base_env, needs_redis_server, redis_server, wait_for, worker
+from tests.webhooks.conftest import append
 from tests.webhooks.receiver import Receiver, verify
 
-# Once, in the PostgreSQL pass (production's database; SKIP LOCKED claims): the delivery code is
-# the same on SQLite, where the fast tests run it, and the slow-test budget pays one migrate.
 pytestmark = [
     pytest.mark.slow,
     needs_redis_server,
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="run once, in the PostgreSQL pass (scripts/test-postgres.sh)",
-    ),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("requires_shared_database"),
 ]
 
 EVENTS = 30
 SECRET = "celery-test-secret-0123456789"
-SETUP = """
-import json
-from django.utils import timezone
-from coursegate.feed.models import GenericEvent
-from coursegate.webhooks.services import subscription_create
-subscription = subscription_create(url="{url}", event_types=["coursegate.enrollment.*"], secret="{secret}")
-rows = GenericEvent.objects.bulk_create(
-    GenericEvent(created_on=timezone.now(), type="coursegate.enrollment.created", payload=json.dumps({{"n": n}}),
-                 resource_type="enrollment", resource_id=str(n)) for n in range({events}))
-print(json.dumps([row.pk for row in rows]))
-"""
+
+
+def _test_database_url() -> str:
+    """DATABASE_URL naming the test database (pytest-django's ``test_<name>``) instead of the run's."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
 def _delivering_process(main_pid: int, port: int) -> psutil.Process | None:
@@ -62,14 +59,13 @@ def test_a_worker_killed_mid_delivery_loses_no_event(tmp_path):
     try:
         with redis_server(tmp_path) as redis:
             env = base_env(
-                tmp_path, CELERY_BROKER_URL=redis.url, COURSEGATE_WEBHOOK_ALLOW_PRIVATE_URLS="true",
-                COURSEGATE_WEBHOOK_TIMEOUT_SECONDS="1", COURSEGATE_SWEEP_SECONDS="1",
+                tmp_path, CELERY_BROKER_URL=redis.url, DATABASE_URL=_test_database_url(),
+                COURSEGATE_WEBHOOK_ALLOW_PRIVATE_URLS="true", COURSEGATE_WEBHOOK_TIMEOUT_SECONDS="1",
+                COURSEGATE_SWEEP_SECONDS="1",
             )  # fmt: skip
             started = time.monotonic()
-            coursegate(env, "migrate", "--no-input", "-v", "0")
-            migrated = time.monotonic()
-            setup = SETUP.format(url=receiver.url, secret=SECRET, events=EVENTS)
-            ids = json.loads(coursegate(env, "shell", "-c", setup).strip().splitlines()[-1])
+            subscription_create(url=receiver.url, event_types=["coursegate.enrollment.*"], secret=SECRET)
+            ids = [event.pk for event in append(*["coursegate.enrollment.created"] * EVENTS)]
 
             # One worker process (the prefork pool's child) runs the tasks: the published delivery
             # task and, every second, the sweeps (--beat). It is killed in the middle of the events;
@@ -88,8 +84,8 @@ def test_a_worker_killed_mid_delivery_loses_no_event(tmp_path):
         receiver.stop()
 
     sent = [r.body["id"] for r in receiver.received]
-    print(f"events {EVENTS}, received at the kill {at_kill}, POSTs {len(sent)}; migrate {migrated - started:.1f} s, "
-          f"setup to kill {killed - migrated:.1f} s, kill to the last event {done - killed:.1f} s")  # fmt: skip
+    print(f"events {EVENTS}, received at the kill {at_kill}, POSTs {len(sent)}; "
+          f"start to kill {killed - started:.1f} s, kill to the last event {done - killed:.1f} s")  # fmt: skip
     assert at_kill < EVENTS and "SIGKILL" in log  # Celery's report of the lost child
     assert receiver.accepted_ids() == ids  # every event, in id order
     assert len(sent) - EVENTS <= 1  # at most the one in flight twice
