@@ -94,17 +94,3 @@ def test_appsembler_and_jitterbit_answers_have_schemas(document):
             for method, operation in operations.items():
                 ok = operation["responses"]["200"]
                 assert ok.get("content", {}).get("application/json", {}).get("schema"), f"{method} {path}"
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("path", "query"),
-    [
-        ("/api/jitterbit/v1/accounts/batch", "format=yaml"),
-        ("/appsembler_api/v0/analytics/enrollment/batch", "format=x"),
-    ],
-)
-def test_analytics_refuse_an_unknown_format(path, query, client_for, staff):
-    response = client_for(staff).get(f"{path}?{query}")
-    assert response.status_code == 400
-    assert response.json() == {"format": ["Must be one of: json, csv, ndjson."]}
