@@ -300,3 +300,16 @@ def test_each_delivered_event_costs_one_statement_beyond_a_rounds_fixed_few(rece
     assert counts[1] - counts[0] == 5  # the cursor's UPDATE of each event
     # the feed's newest id (2), the claim (2), the events, the log (2), the release, the next claim
     assert counts[0] - 5 == 9
+
+
+def test_a_sweep_starts_no_new_send_after_its_time_budget(settings, monkeypatch):
+    slow = Receiver(delay=0.05).start()
+    monkeypatch.setattr(delivery, "SWEEP_SECONDS", 0.1)
+    try:
+        subscribe(slow.url)
+        events = append(*[ENROLLED] * 6)
+        assert 1 <= webhooks_sweep() <= 3  # 50 ms each: none started after 0.1 s
+        deliver_until_idle()
+    finally:
+        slow.stop()
+    assert slow.accepted_ids() == [e.pk for e in events]

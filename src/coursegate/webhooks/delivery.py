@@ -47,6 +47,7 @@ from coursegate.webhooks.selectors import FeedEvent, feed_events_due, feed_last_
 log = logging.getLogger(__name__)
 
 SWEEP_LIMIT = 2000  # events one sweep sends at most, so the other sweeps get their turn
+SWEEP_SECONDS = 30.0  # and the time after which it starts no new send (slow receivers)
 ATTEMPTS_KEPT = 100  # delivery attempts kept per subscription (the log is bounded)
 RESPONSE_READ_LIMIT = 64 * 1024  # bytes of a receiver's answer read (and dropped)
 USER_AGENT = "Coursegate-Webhooks/1"
@@ -203,23 +204,26 @@ def ping(subscription: WebhookSubscription) -> Outcome:
 def webhooks_sweep() -> int:
     """The webhooks' sweep (settings.COURSEGATE_SWEEPS): deliver what is due, a bounded amount;
     the number of delivery attempts."""
-    return webhooks_deliver(limit=SWEEP_LIMIT)
+    return webhooks_deliver(limit=SWEEP_LIMIT, seconds=SWEEP_SECONDS)
 
 
-def webhooks_deliver(*, limit: int | None = None, subscription_ids: list[int] | None = None) -> int:
+def webhooks_deliver(
+    *, limit: int | None = None, seconds: float | None = None, subscription_ids: list[int] | None = None
+) -> int:
     """Deliver due events now, each due subscription one round (only those of ``subscription_ids``
-    when given), ``limit`` attempts at most; returns the attempts made. Safe in any number of
-    processes at once (see the module docstring)."""
+    when given), ``limit`` attempts at most, no new send after ``seconds``; returns the attempts
+    made. Safe in any number of processes at once (see the module docstring)."""
     attempted, seen = 0, set[int]()
     last_id = feed_last_id()
-    while limit is None or attempted < limit:
+    deadline = None if seconds is None else time.monotonic() + seconds
+    while (limit is None or attempted < limit) and (deadline is None or time.monotonic() < deadline):
         claimed = _claim(last_id=last_id, seen=seen, ids=subscription_ids)
         if claimed is None:
             break
         subscription, token = claimed
         seen.add(subscription.pk)
         try:
-            attempted += _round(subscription, token, None if limit is None else limit - attempted)
+            attempted += _round(subscription, token, None if limit is None else limit - attempted, deadline)
         finally:
             WebhookSubscription.objects.filter(pk=subscription.pk, lease_token=token).update(
                 lease_token=None, lease_until=None
@@ -259,8 +263,9 @@ def _claim(*, last_id: int, seen: set[int], ids: list[int] | None) -> tuple[Webh
         seen.add(row.pk)  # another deliverer took it between the read and the update
 
 
-def _round(subscription: WebhookSubscription, token: uuid.UUID, budget: int | None) -> int:
-    """Send the subscription's due events until one fails or ``budget`` is spent; returns attempts."""
+def _round(subscription: WebhookSubscription, token: uuid.UUID, budget: int | None, deadline: float | None) -> int:
+    """Send the subscription's due events until one fails, ``budget`` is spent or ``deadline``
+    (monotonic) has passed; returns attempts."""
     upto = feed_last_id()
     size = setting("COURSEGATE_WEBHOOK_BATCH") if budget is None else min(setting("COURSEGATE_WEBHOOK_BATCH"), budget)
     events = feed_events_due(
@@ -274,6 +279,8 @@ def _round(subscription: WebhookSubscription, token: uuid.UUID, budget: int | No
     lease_end = subscription.lease_until or timezone.now()
     try:
         for index, event in enumerate(events):
+            if deadline is not None and index and time.monotonic() >= deadline:
+                break  # the rest waits for the next round, from the cursor
             now = timezone.now()
             if lease_end - now < timedelta(seconds=_timeout() + 2):
                 lease_end = now + lease_length()
