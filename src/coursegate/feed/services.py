@@ -146,9 +146,20 @@ def append_select(select_sql: str, params: Sequence[Any] | Mapping[str, Any] | N
     cannot type a bare parameter there), sql.db_time(value) for a date-time parameter."""
     if not enabled():
         return 0
+    columns = ", ".join(INSERT_COLUMNS)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        _lock(cursor)
-        cursor.execute(f"INSERT INTO {TABLE} ({', '.join(INSERT_COLUMNS)}) {select_sql}", params)
+        if connection.vendor == "postgresql" and not isinstance(params, Mapping):
+            # One statement, the lock included: the rows reach the INSERT (which draws their ids)
+            # through a join with the one-row lock relation, so only once the lock is held; a
+            # cross join with one row keeps the select's order.
+            cursor.execute(
+                f"INSERT INTO {TABLE} ({columns}) SELECT feed_rows.* FROM (SELECT pg_advisory_xact_lock(%s)) AS "
+                f"feed_lock CROSS JOIN ({select_sql}) AS feed_rows",
+                [LOCK_KEY, *(params or [])],
+            )
+        else:
+            _lock(cursor)
+            cursor.execute(f"INSERT INTO {TABLE} ({columns}) {select_sql}", params)
         return max(cursor.rowcount, 0)
 
 
