@@ -72,12 +72,19 @@ def url_problems(url: str, *, resolve: bool = True) -> list[str]:
     return []
 
 
+def _no_delay(sock: socket.socket) -> socket.socket:
+    # http.client writes a request's headers and body in two sends: without TCP_NODELAY the body
+    # would wait for the receiver's (delayed) ACK of the headers.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
 def guarded_connect(address: tuple[str, int], timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):  # type: ignore[attr-defined]
     """``socket.create_connection`` that refuses non-public addresses (http.client calls it as
     ``self._create_connection``; an HTTPS connection then wraps the socket with the host's name)."""
     host, port = address
     if private_allowed():
-        return socket.create_connection(address, timeout, source_address)
+        return _no_delay(socket.create_connection(address, timeout, source_address))
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     allowed = [info for info in infos if not _address_refused(str(info[4][0]))]
     if not allowed or len(allowed) != len(infos):
@@ -91,7 +98,7 @@ def guarded_connect(address: tuple[str, int], timeout=socket._GLOBAL_DEFAULT_TIM
             if source_address:
                 sock.bind(source_address)
             sock.connect(sockaddr)
-            return sock
+            return _no_delay(sock)
         except OSError as exc:
             error = exc
             sock.close()
