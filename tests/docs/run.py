@@ -347,13 +347,12 @@ def _block_result(
 
 def attached_server(base: Path) -> DemoServer:
     """The server that ``--serve DIR`` keeps running in DIR (its port in DIR/port)."""
-    server = DemoServer(
+    return DemoServer(
         port=int((base / "port").read_text()),
         workdir=base / "coursegate",
         var_dir=base / "var",
         env=newcomer_env(base / "var", base / "home"),
     )
-    return server
 
 
 def serve_forever(base: Path) -> None:
