@@ -304,14 +304,21 @@ def _round(subscription: WebhookSubscription, token: uuid.UUID, budget: int | No
 
 def _advance(pk: int, token: uuid.UUID, cursor: int) -> bool:
     """Move the cursor after a delivery, while ``token`` holds the lease: one plain UPDATE (the hot
-    path: the ORM's update() cost about as much as the statement itself)."""
+    path: the ORM's update() cost about as much as the statement itself), committed at once.
+
+    On PostgreSQL the commit does not wait for the WAL flush (``synchronous_commit = off``: an
+    fsync per event held delivery to ~60 events/s on a busy disk). A killed worker loses nothing
+    by it (the server has the commit); only a crash of the database server itself could forget
+    the last few moves, and those events are sent again — at least once, as every crash."""
     model = WebhookSubscription
     table, quote = model._meta.db_table, connection.ops.quote_name
     sql = (f"UPDATE {quote(table)} SET last_delivered_id = %s, failures = 0, next_attempt_at = NULL, "
            f"last_error = '', last_success_at = %s WHERE id = %s AND lease_token = %s")  # fmt: skip
     now = model._meta.get_field("last_success_at").get_db_prep_value(timezone.now(), connection)
     lease = model._meta.get_field("lease_token").get_db_prep_value(token, connection)
-    with connection.cursor() as cursor_:
+    with transaction.atomic(), connection.cursor() as cursor_:
+        if connection.vendor == "postgresql":
+            cursor_.execute("SET LOCAL synchronous_commit TO OFF")
         cursor_.execute(sql, [cursor, now, pk, lease])
         return cursor_.rowcount == 1
 
