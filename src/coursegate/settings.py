@@ -202,6 +202,7 @@ COURSEGATE_SWEEPS = [
     "coursegate.enterprise_jobs.dispatch.jobs_sweep",
     "coursegate.webhooks.delivery.webhooks_sweep",
     "coursegate.reporting.tallies.tallies_sweep",
+    "coursegate.idempotency.services.idempotency_keys_sweep",
 ]
 COURSEGATE_SWEEP_SECONDS = _int("COURSEGATE_SWEEP_SECONDS", 10)
 # A running job writes a heartbeat at least this often; one silent for COURSEGATE_JOB_STALE_SECONDS
