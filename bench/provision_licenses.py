@@ -109,12 +109,12 @@ def floor_seconds(env: dict) -> float:
 
 def phases(stderr: str) -> dict:
     """The PostgreSQL import's own timings from its log lines: reading and staging the file, the
-    plan's licenses given (learner links and feed included), and the feed events' statement."""
+    plan's licenses given (learner links included), and the feed events' statement."""
     found = {}
     for name, pattern in (
         ("staged_seconds", r"rows read and staged in ([0-9.]+) s"),
         ("plan_seconds", r"licenses of plan \S+ given in ([0-9.]+) s"),
-        ("feed_seconds", r"\(feed events ([0-9.]+) s\)"),
+        ("feed_seconds", r"feed events of \d+ licenses appended in ([0-9.]+) s"),
     ):
         if match := re.search(pattern, stderr):
             found[name] = float(match.group(1))

@@ -9,7 +9,8 @@ read back from the stage, in line order.
 
 Atomicity: per plan. Each plan's rows are applied in one savepoint: a database error rolls back
 that plan's rows and reports each of them failed; a rule a row breaks fails that row only. The
-whole file is one transaction (its stage lives in it), so a dry run rolls everything back.
+whole file is one transaction (its stage lives in it), so a dry run rolls everything back. The
+feed events of the licenses given are its last write.
 """
 
 from __future__ import annotations
@@ -97,17 +98,10 @@ def import_licenses_staged(
         for plan_uuid in named:
             if plan_uuid not in plans:
                 _fail_pending(cursor, plan_uuid, f"plan_uuid: no subscription plan {plan_uuid}")
-        created = 0
-        for plan_uuid, plan in plans.items():
-            on_batch(total, stage=f"writing the licenses of plan {plan_uuid}")
-            try:
-                with transaction.atomic():
-                    created += licenses_provision_staged(
-                        plan=plan, stage=STAGE, add_missing=options.add_licenses, notify=options.notify
-                    )
-            except DatabaseError as exc:
-                log.exception("import of licenses: the rows of plan %s failed", plan_uuid)
-                _fail_pending(cursor, plan_uuid, f"database error, plan's rows rolled back: {exc}".strip())
+        created = licenses_provision_staged(
+            plans=list(plans.values()), stage=STAGE, add_missing=options.add_licenses, notify=options.notify,
+            on_plan=lambda plan: on_batch(total, stage=f"writing the licenses of plan {plan.uuid}"),
+        )  # fmt: skip
         cursor.execute(f"SELECT line, message FROM {STAGE} WHERE message IS NOT NULL ORDER BY line")
         failed = 0
         while chunk := cursor.fetchmany(REPORT_CHUNK):

@@ -23,10 +23,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid as uuid_lib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from coursegate.enterprise.provisioning import learners_link_many
@@ -128,25 +128,59 @@ def _licenses_insert(*, plan: SubscriptionPlan, emails: list[str], now) -> list[
 # ``message`` NULL: a row still to apply; not NULL: a failed row and why (the import's report).
 NO_LICENSE_LEFT = "plan {plan} has no unassigned license left (see --add-licenses)"
 LINK_CHUNK = 50_000  # e-mails per learners_link_many call (one JSON parameter each)
-NEW_TABLE = "coursegate_import_new_licenses"  # the plan's new e-mails (temporary, dropped at commit)
+NEW_TABLE = "coursegate_import_new_licenses"  # a plan's new e-mails (temporary, dropped at commit)
+GIVEN_TABLE = "coursegate_import_given_licenses"  # every plan's licenses given (for the feed)
 
 
-@transaction.atomic
 def licenses_provision_staged(
-    *, plan: SubscriptionPlan, stage: str, add_missing: bool = False, notify: bool = False
+    *,
+    plans: Sequence[SubscriptionPlan],
+    stage: str,
+    add_missing: bool = False,
+    notify: bool = False,
+    on_plan: Callable[[SubscriptionPlan], None] = lambda plan: None,
 ) -> int:
-    """Give each e-mail of the stage's pending rows of ``plan`` a live license; returns how many
+    """Give each e-mail of the stage's pending rows of each plan a live license; returns how many
     licenses were given (one per new e-mail: the first line naming it is "created", its repeats and
     the e-mails that held a live license are unchanged).
 
     New e-mails take the plan's unassigned licenses in the order of their first line; the rest get
     new licenses with ``add_missing``, otherwise every line of theirs is marked failed in the stage.
-    PostgreSQL only; a constant number of statements whatever the number of rows (plus one
-    learner-link call per 50,000 licenses given).
+    Each plan in a savepoint: a database error fails that plan's pending rows (in the stage) and
+    the other plans go on. The feed events of every plan are appended at the end, in one statement,
+    the caller's last write (the feed's lock is held from there to the commit). Runs inside the
+    caller's transaction (the stage's); PostgreSQL only; a constant number of statements per plan
+    whatever the number of rows (plus one learner-link call per 50,000 licenses given).
     """
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{GIVEN_TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {GIVEN_TABLE} (license uuid, plan_uuid uuid, email text) ON COMMIT DROP"
+        )
+        given = 0
+        for plan in plans:
+            on_plan(plan)
+            try:
+                with transaction.atomic():
+                    given += _plan_provision(plan=plan, stage=stage, now=now, add_missing=add_missing, notify=notify)
+            except DatabaseError as exc:
+                log.exception("import: the licenses of plan %s failed", plan.uuid)
+                cursor.execute(
+                    f"UPDATE {stage} SET message = %s WHERE plan_uuid = %s AND message IS NULL",
+                    [f"database error, the plan's rows rolled back: {exc}".strip(), plan.pk],
+                )
+    if given:
+        started = time.perf_counter()
+        _feed_assigned(at=now)
+        log.info("import: feed events of %d licenses appended in %.1f s", given, time.perf_counter() - started)
+    return given
+
+
+def _plan_provision(*, plan: SubscriptionPlan, stage: str, now, add_missing: bool, notify: bool) -> int:
+    """One plan's part of licenses_provision_staged; its licenses given are added to the given table."""
     began = time.perf_counter()
     plan = _locked(plan)
-    now = timezone.now()
     quote = connection.ops.quote_name
     table = quote(License._meta.db_table)
     key, plan_id, status, email, sfid, activation, assigned, reminded, created = (
@@ -226,24 +260,20 @@ def licenses_provision_staged(
                 assignments=cursor.fetchall(), plan_title=plan.title, customer_name=plan.customer.name,
                 expiration=plan.expiration_date,
             )  # fmt: skip
-    started = time.perf_counter()
-    _feed_assigned(plan=plan, at=now)
-    log.info(
-        "import: %d licenses of plan %s given in %.1f s (feed events %.1f s)",
-        given, plan.uuid, time.perf_counter() - began, time.perf_counter() - started,
-    )  # fmt: skip
+        cursor.execute(f"INSERT INTO {GIVEN_TABLE} SELECT license, %s, email FROM {new}", [plan.pk])
+    log.info("import: %d licenses of plan %s given in %.1f s", given, plan.uuid, time.perf_counter() - began)
     return given
 
 
-def _feed_assigned(*, plan: SubscriptionPlan, at) -> None:
-    """One ``coursegate.license.assigned`` event per license given, in the table's order, the
-    licenses' (the feed's resource index grows at one end): one ``INSERT ... SELECT`` from the new e-mails, the
-    transaction's last write (the feed's lock is held from here to the commit)."""
+def _feed_assigned(*, at) -> None:
+    """One ``coursegate.license.assigned`` event per license given: one ``INSERT ... SELECT`` from
+    the given table, in its order (each plan's in the uuids' order: the feed's resource index grows
+    at one end)."""
     payload = feed_sql.json_payload(
-        [("uuid", "n.license::text"), ("plan_uuid", "CAST(%s AS text)"), ("email", "n.email"), ("user", "NULL"),
+        [("uuid", "g.license::text"), ("plan_uuid", "g.plan_uuid::text"), ("email", "g.email"), ("user", "NULL"),
          ("user_id", "NULL"), ("state", "CAST(%s AS text)"), ("time", "CAST(%s AS text)")]
     )  # fmt: skip
     feed.append_select(
-        f"SELECT %s, %s, {payload}, %s, n.license::text FROM {NEW_TABLE} n",
-        [at, feed.LICENSE_ASSIGNED, str(plan.uuid), ASSIGNED, feed.iso(at), feed.LICENSE],
+        f"SELECT %s, %s, {payload}, %s, g.license::text FROM {GIVEN_TABLE} g",
+        [at, feed.LICENSE_ASSIGNED, ASSIGNED, feed.iso(at), feed.LICENSE],
     )
