@@ -138,6 +138,15 @@ class Cost(ParsedField, serializers.DecimalField):
         return cents, None
 
 
+# The document's pattern: real dates only (days 01-28 are real in every month; the server also
+# takes the 29th to 31st where they exist), so that generated clients and fuzzers send good ones.
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^$|^[0-9]{4}(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]$",
+        "example": "20161231235959",
+    }
+)
 class CompactDateTime(ParsedField, serializers.CharField):
     """Seed 004's query dates: exactly yyyyMMddHHmmss, in UTC."""
 

@@ -276,15 +276,17 @@ class EventQueryInput(serializers.Serializer):
         )
 
     def _first(self, data, *names: str) -> tuple[str, Any]:
-        """The first of ``names`` given a value, and that value parsed (None when none is given)."""
+        """The first of ``names`` given a value, and that value parsed (None when none is given).
+        Every synonym given is checked: a bad one is refused even beside a good one."""
+        given = []
         for name in names:
             raw = data.get(name)
             if raw is not None and raw != "":
                 value, problem = _QUERY_FIELDS[name].parse(raw)
                 if problem is not None:
                     raise ValidationError({name: [problem]})
-                return name, value
-        return names[0], None
+                given.append((name, value))
+        return given[0] if given else (names[0], None)
 
     def _number(self, data, name: str) -> int:
         value = self._first(data, name)[1]
