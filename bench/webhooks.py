@@ -43,6 +43,8 @@ stop = Path("{stop}")
 while not stop.exists():
     if not webhooks_deliver():
         time.sleep(0.005)
+from coursegate.webhooks.metrics import DELIVERIES
+print(int(DELIVERIES.labels(outcome="failed")._value.get()))
 """
 PRODUCER = """
 import json, time
@@ -151,7 +153,7 @@ def main() -> None:
         subprocess.run([str(BIN / "coursegate"), "migrate", "-v", "0"], env=env, check=True)
         stop, ready = Path(var) / "stop", Path(var) / "ready"
         url = f"http://127.0.0.1:{receiver.port}/hook"
-        deliverer = shell(env, DELIVERER.format(url=url, ready=ready, stop=stop), stdout=subprocess.DEVNULL)
+        deliverer = shell(env, DELIVERER.format(url=url, ready=ready, stop=stop))
         try:
             deadline = time.monotonic() + 120
             while not ready.exists():  # the subscription exists: its cursor is before every event
@@ -174,14 +176,15 @@ def main() -> None:
                            pause=max(per_tick / (burst["rate"] / 2), 0.001), first_id=events)  # fmt: skip
         finally:
             stop.touch()
-            deliverer.wait(timeout=60)
+            out, _ = deliverer.communicate(timeout=60)
+        failed = int(out.strip().splitlines()[-1]) if out.strip() else -1
     scale = f"{events} events"
     emit(benchmark="webhook_delivery_rate", value=burst["rate"], unit="events/s", limit=limit,
          limit_name="receiver raw POSTs/s (one connection)", target=None, scale=scale,
          burst_lag_p50_ms=burst["lag_p50_ms"], burst_lag_p99_ms=burst["lag_p99_ms"],
          steady_rate=round(steady["rate"], 1), steady_lag_p50_ms=steady["lag_p50_ms"],
          steady_lag_p99_ms=steady["lag_p99_ms"], steady_lag_max_ms=steady["lag_max_ms"],
-         posts=receiver.posts)  # fmt: skip
+         posts=receiver.posts, failed_attempts=failed)  # fmt: skip
 
 
 if __name__ == "__main__":
