@@ -263,8 +263,8 @@ def test_bulk_upsert_costs_the_same_queries_for_5_and_50_requests(make_run, make
     assert Counter(outcomes(large_results)) == {Outcome.CREATED: 40, Outcome.REACTIVATED: 10}
     assert Enrollment.objects.filter(is_active=True).count() == 55
     assert EnrollmentHistory.objects.filter(source=Source.APPSEMBLER).count() == 55
-    # savepoint, lock capped runs, load existing, count seats, invitations, insert, update, history, release
-    assert len(small_queries) == len(large_queries) == 9, [q["sql"] for q in large_queries.captured_queries]
+    # savepoint, lock capped runs, load existing, count seats, invitations, insert, update, history, feed, release
+    assert len(small_queries) == len(large_queries) == 10, [q["sql"] for q in large_queries.captured_queries]
 
 
 def test_bulk_deactivate_costs_the_same_queries_for_3_and_30_pairs(make_run, make_user):
