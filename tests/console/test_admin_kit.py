@@ -31,9 +31,11 @@ from coursegate.enterprise.services import customer_upsert, enterprise_enrollmen
 from coursegate.enterprise_jobs.runner import bulk_enrollment_job_fail
 from coursegate.enterprise_jobs.services import bulk_enrollment_job_create
 from coursegate.events.models import ApprenticeshipEvent
+from coursegate.idempotency.models import IdempotencyKey
 from coursegate.outbox.models import OutboxEmail
 from coursegate.subscriptions.models import SubscriptionPlan, SubscriptionPlanRenewal
 from coursegate.subscriptions.services import licenses_assign, plan_upsert
+from coursegate.webhooks.models import WebhookDelivery, WebhookSubscription
 
 DEMO_RUN = "course-v1:edX+DemoX+Demo_Course"
 CATALOG_RUN = "course-v1:edx+tr1012+1T2021"  # in customer A's catalog
@@ -71,6 +73,13 @@ def console_data() -> dict:
     Group.objects.get_or_create(name="operators")
     _oauth_rows(honor)
     _other_event_rows()
+    now = timezone.now()
+    IdempotencyKey.objects.create(client="u1/a1", key="console-key", fingerprint="0" * 64, method="POST",
+                                  path="/api/events/create", created=now, started=now)  # fmt: skip
+    hook = WebhookSubscription.objects.create(url="https://hooks.example.com/coursegate", secret="s" * 32,
+                                              event_types=["coursegate.enrollment.*"])  # fmt: skip
+    WebhookDelivery.objects.create(subscription=hook, event_id=1, event_type="coursegate.enrollment.created",
+                                   attempted_at=now, status_code=500, ok=False, error="HTTP 500")  # fmt: skip
     return {"customer": customer, "plan": plan_a, "policy": policy, "job": job, "failed_email": failed}
 
 
@@ -88,7 +97,8 @@ def _oauth_rows(user: User) -> None:
 def _other_event_rows() -> None:
     """A row in each event store other than the apprenticeship one (plain values by column type)."""
     values = {models.DateTimeField: timezone.now(), models.TextField: "{}", models.CharField: "console-test"}
-    for model in apps.get_app_config("events").get_models():
+    stores = [*apps.get_app_config("events").get_models(), *apps.get_app_config("feed").get_models()]
+    for model in stores:
         if model is ApprenticeshipEvent:
             continue
         row = {field.name: values[type(field)] for field in model._meta.concrete_fields if type(field) in values}

@@ -46,7 +46,9 @@ class EventStoreAdmin(admin.ModelAdmin):
 
 
 def _register_other_stores() -> None:
-    for model in apps.get_app_config("events").get_models():
+    # The generic store lives in the feed app (it is also the change feed) but is one of these stores.
+    stores = [*apps.get_app_config("events").get_models(), *apps.get_app_config("feed").get_models()]
+    for model in stores:
         if admin.site.is_registered(model):
             continue
         names = [field.name for field in model._meta.concrete_fields]
