@@ -9,7 +9,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from coursegate.feed.models import GenericEvent
+from coursegate.feed.services import Change, append
 from coursegate.outbox.models import OutboxEmail
+from coursegate.webhooks.models import WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +104,20 @@ def test_a_token_of_a_user_who_is_not_staff_is_403(client_for, learner, kind):
 
 def test_only_get(client_for, staff):
     assert client_for(staff).post("/metrics").status_code == 405
+
+
+def test_the_webhook_gauges_show_paused_subscriptions_and_the_lag(client_for, staff):
+    behind = WebhookSubscription.objects.create(url="https://hooks.example.com/a", secret="s" * 32,
+                                                event_types=["coursegate.enrollment.*"])  # fmt: skip
+    WebhookSubscription.objects.create(url="https://hooks.example.com/b", secret="s" * 32, is_active=False,
+                                       event_types=["coursegate.license.*"], paused_reason="window over")  # fmt: skip
+    append([Change(type="coursegate.enrollment.created", resource_type="enrollment", resource_id=str(n), payload={})
+            for n in range(3)])  # fmt: skip
+    newest = GenericEvent.objects.order_by("-id").values_list("id", flat=True)[0]
+    WebhookSubscription.objects.filter(pk=behind.pk).update(last_delivered_id=newest - 3)
+
+    samples = _samples(client_for(staff).get("/metrics").content.decode())
+
+    assert samples['coursegate_webhook_subscriptions{status="active"}'] == 1
+    assert samples['coursegate_webhook_subscriptions{status="paused"}'] == 1
+    assert samples["coursegate_webhook_lag_events"] == 3

@@ -2,9 +2,10 @@
 
 Prometheus' text exposition format. First the figures an operator alerts on that show work a
 crash or an outage left behind: e-mails waiting or failed in the outbox (and the age of the
-oldest one not yet delivered), bulk enrollment jobs per status and those whose heartbeat stopped
-(four small aggregate queries per scrape). Then the HTTP layer's counters and latency histogram by
-route, and the tokens issued (core/metrics.py; all of a server's workers added up).
+oldest one not yet delivered), bulk enrollment jobs per status and those whose heartbeat stopped,
+webhook subscriptions paused or behind (five small aggregate queries per scrape). Then the HTTP
+layer's counters and latency histogram by route, and the tokens issued (core/metrics.py; all of a
+server's workers added up).
 
 Access: a staff user's token (any kind this server accepts), or the static bearer token
 COURSEGATE_METRICS_TOKEN, for scrapers that cannot refresh OAuth tokens.
@@ -24,6 +25,7 @@ from coursegate.core.authentication import TokenAuthentication
 from coursegate.core.metrics import render as render_metrics
 from coursegate.enterprise_jobs.selectors import bulk_enrollment_job_counts
 from coursegate.outbox.selectors import outbox_counts, outbox_oldest_pending
+from coursegate.webhooks.selectors import webhook_counts
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -35,6 +37,7 @@ def metrics(request):
         return refusal
     now = timezone.now()
     oldest = outbox_oldest_pending()
+    hooks = webhook_counts()
     lines = [
         *_gauge("coursegate_info", "This server's version.", {(("version", settings.COURSEGATE_VERSION),): 1}),
         *_gauge(
@@ -51,6 +54,16 @@ def metrics(request):
             "coursegate_bulk_enrollment_jobs",
             "Bulk license enrollment jobs, by status; stalled: running with a stopped heartbeat.",
             {(("status", status),): count for status, count in bulk_enrollment_job_counts(now=now).items()},
+        ),
+        *_gauge(
+            "coursegate_webhook_subscriptions",
+            "Webhook subscriptions, by status (paused: deliveries failed for the whole retry window).",
+            {(("status", "active"),): hooks["active"], (("status", "paused"),): hooks["paused"]},
+        ),
+        *_gauge(
+            "coursegate_webhook_lag_events",
+            "Feed events after the cursor of the active subscription furthest behind.",
+            {(): hooks["max_lag_events"]},
         ),
     ]
     return HttpResponse(("\n".join(lines) + "\n").encode() + render_metrics(), content_type=CONTENT_TYPE)
