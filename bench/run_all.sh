@@ -20,6 +20,8 @@ for database in sqlite postgres; do
   fresh; run bench/enrollment_list.py --seconds 15
   fresh; run bench/bulk_enroll.py
   fresh; run bench/feed.py
+  fresh; run bench/idempotency.py --seconds 10
+  fresh; run bench/webhooks.py
   fresh; run bench/analytics_stream.py
   fresh; run bench/license_assign.py
   fresh; run bench/bulk_license_enrollment.py
