@@ -98,10 +98,10 @@ class LicenseOutput(serializers.Serializer):
     uuid = serializers.UUIDField()
     status = serializers.CharField()
     user_email = serializers.SerializerMethodField()
-    activation_date = serializers.DateTimeField()
-    last_remind_date = serializers.DateTimeField()
+    activation_date = serializers.DateTimeField(allow_null=True)
+    last_remind_date = serializers.DateTimeField(allow_null=True)
     subscription_plan_uuid = serializers.UUIDField(source="plan_id")
-    revoked_date = serializers.DateTimeField()
+    revoked_date = serializers.DateTimeField(allow_null=True)
     activation_key = serializers.UUIDField(allow_null=True)
 
     def get_user_email(self, license) -> str | None:

@@ -4,6 +4,7 @@ objects are serializers/learner.py's LicenseOutput."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coursegate.api.enterprise.serializers.license_fields import CommaList, PagedQuery
@@ -14,6 +15,10 @@ from coursegate.subscriptions.models import License
 STATUSES = License.Status.values
 
 
+_STATUS = "(" + "|".join(STATUSES) + ")"
+
+
+@extend_schema_field({"type": "string", "pattern": f"^$|^{_STATUS}(,{_STATUS})*$"})
 class StatusList(CommaList):
     """``status=assigned,activated``: license statuses, each one known (an unknown status is a 400,
     not a filter that silently matches nothing)."""
@@ -61,11 +66,20 @@ class LicenseOverviewOutput(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class _Text(serializers.CharField):
+    """Text only: a number is refused (DRF's CharField would take 0 as "0")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class LicenseRemindAllInput(serializers.Serializer):
     """remind-all's optional texts around the reminder (reference §4.5); other keys are ignored."""
 
-    greeting = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH)
-    closing = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH)
+    greeting = _Text(required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH)
+    closing = _Text(required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH)
 
 
 class LicenseRemindInput(LicenseBulkRevokeInput, LicenseRemindAllInput):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid as uuid_lib
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,7 +13,9 @@ from coursegate.subscriptions.models import License
 TEXT_MAX_LENGTH = 5000  # greeting / closing of the assignment e-mail
 
 
-@extend_schema_field(OpenApiTypes.UUID)
+@extend_schema_field(
+    {"type": "string", "anyOf": [{"format": "uuid"}, {"maxLength": 0}], "description": "A uuid; empty: no customer"}
+)
 class _StrippedText(serializers.Field):
     """A query value as text, surrounding blanks removed (SubscriptionListQuery reads it as a uuid)."""
 
