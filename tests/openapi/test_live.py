@@ -158,7 +158,7 @@ def _schemathesis(server, role: str, phases: str, tmp_path, *extra: str) -> dict
     done = subprocess.run(
         [str(BIN / "schemathesis"), "--config-file", str(ROOT / "tests/openapi/schemathesis.toml"), "run",
          f"{server.url}/api/schema/", "--checks", "all", "--phases", phases, "-n", str(MAX_EXAMPLES),
-         "--seed", "15", "--exclude-operation-id-regex", EXCLUDED_OPERATIONS,
+         "--seed", "15", "--exclude-operation-id-regex", EXCLUDED_OPERATIONS, "--request-timeout", "60",
          "--output-truncate", "false",
          "-H", f"Authorization: Bearer {_token(server, role)}", *extra],
         capture_output=True, text=True, timeout=900, cwd=tmp_path, env={**env, "NO_COLOR": "1"},
@@ -166,7 +166,8 @@ def _schemathesis(server, role: str, phases: str, tmp_path, *extra: str) -> dict
     cases = re.search(r"(\d+) generated", done.stdout)
     outcome = {"cases": int(cases.group(1)) if cases else 0, "exit": done.returncode}
     if done.returncode != 0:
-        outcome["report"] = done.stdout[done.stdout.find("FAILURES") :][:20000]
+        start = done.stdout.find("FAILURES")
+        outcome["report"] = (done.stdout[start:] if start >= 0 else done.stdout)[-20000:]
     return outcome
 
 
