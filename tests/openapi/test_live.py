@@ -159,6 +159,8 @@ def _schemathesis(server, role: str, phases: str, tmp_path, *extra: str) -> dict
         [str(BIN / "schemathesis"), "--config-file", str(ROOT / "tests/openapi/schemathesis.toml"), "run",
          f"{server.url}/api/schema/", "--checks", "all", "--phases", phases, "-n", str(MAX_EXAMPLES),
          "--seed", "15", "--exclude-operation-id-regex", EXCLUDED_OPERATIONS, "--request-timeout", "60",
+         # The path pattern of {username},{course_id} makes Hypothesis discard many drafts: not a finding.
+         "--suppress-health-check", "filter_too_much",
          "--output-truncate", "false",
          "-H", f"Authorization: Bearer {_token(server, role)}", *extra],
         capture_output=True, text=True, timeout=900, cwd=tmp_path, env={**env, "NO_COLOR": "1"},
