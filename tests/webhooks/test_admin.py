@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from coursegate.feed.models import GenericEvent
 from coursegate.webhooks.delivery import webhooks_deliver
 from coursegate.webhooks.models import WebhookSubscription
 from coursegate.webhooks.services import subscription_create
@@ -22,6 +23,10 @@ def paused(receiver):
         is_active=False, paused_reason="Paused: event 7 stayed undelivered", last_error="The receiver answered 500."
     )
     append("coursegate.enrollment.created", "coursegate.license.revoked", "other.kind")
+    # The cursor three ids before the newest: the lag counts ids, and PostgreSQL's sequence does not
+    # restart at 1 in each test (the subscription's cursor starts at the newest id, 0 in an empty feed).
+    newest = GenericEvent.objects.order_by("-id").values_list("id", flat=True)[0]
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(last_delivered_id=newest - 3)
     return subscription
 
 
