@@ -42,8 +42,20 @@ def _wrk(url: str, seconds: int, connections: int, extra: list[str]) -> dict:
     }
 
 
-def _python(url: str, seconds: int, connections: int, method: str, headers: dict, body: str | None) -> dict:
+def _python(
+    url: str,
+    seconds: int,
+    connections: int,
+    method: str,
+    headers: dict | Callable[[], dict],
+    body: str | None,
+    ok: tuple[int, ...] = (200,),
+) -> dict:
+    """``method url`` for ``seconds`` over ``connections`` keep-alive connections. ``headers`` is a
+    dict, or a function giving each request's own (a fresh Idempotency-Key, say); a status outside
+    ``ok`` counts as an error."""
     parts = urlsplit(url)
+    each = headers if callable(headers) else (lambda: headers)
     counts, errors, latencies = [0] * connections, [0] * connections, []
     deadline = time.monotonic() + seconds
 
@@ -51,12 +63,12 @@ def _python(url: str, seconds: int, connections: int, method: str, headers: dict
         conn = HTTPConnection(parts.hostname, parts.port)
         while time.monotonic() < deadline:
             started = time.perf_counter()
-            conn.request(method, parts.path, body=body, headers=headers)
+            conn.request(method, parts.path, body=body, headers=each())
             response = conn.getresponse()
             response.read()
             latencies.append(time.perf_counter() - started)
             counts[i] += 1
-            errors[i] += response.status != 200
+            errors[i] += response.status not in ok
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
     for thread in threads:

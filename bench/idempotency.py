@@ -19,12 +19,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import threading
-import time
 import uuid
-from http.client import HTTPConnection
-from urllib.parse import urlsplit
 
+from _load import _python
 from _ratio import emit
 from _server import demo_server, token
 
@@ -35,33 +32,7 @@ BODY = json.dumps({"type": "bench.ping", "resourceType": "bench", "resourceId": 
 def load(base: str, method: str, path: str, headers, body: str | None, seconds: int, connections: int) -> dict:
     """``method path`` for ``seconds`` over ``connections`` keep-alive connections; ``headers()``
     gives each request's headers. Requests/s, p50, p99 and the count of unexpected statuses."""
-    parts = urlsplit(base)
-    counts, errors, latencies = [0] * connections, [0] * connections, []
-    deadline = time.monotonic() + seconds
-
-    def worker(i: int) -> None:
-        conn = HTTPConnection(parts.hostname, parts.port)
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            conn.request(method, path, body=body, headers=headers())
-            response = conn.getresponse()
-            response.read()
-            latencies.append(time.perf_counter() - started)
-            counts[i] += 1
-            errors[i] += response.status not in (200, 201)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    latencies.sort()
-    return {
-        "rps": sum(counts) / seconds,
-        "errors": sum(errors),
-        "p50": f"{latencies[len(latencies) // 2] * 1000:.1f}ms",
-        "p99": f"{latencies[int(len(latencies) * 0.99)] * 1000:.1f}ms",
-    }
+    return _python(base + path, seconds, connections, method, headers, body, ok=(200, 201))
 
 
 def main() -> None:

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import json
 
+from tests.api.apprenticeship_events.support import SEED_EVENT
+
 EVENTS = "/api/events/apprenticeships"
-EVENT = {
-    "event": "An event",
-    "apprenticeshipId": 444,
-    "paymentStatus": "active",
-    "agreementStatus": "agreed",
-    "providerId": "1111",
-    "learnerId": "9999",
-    "trainingType": "framework",
-    "trainingId": "3333",
-    "employerAccountId": "2222",
-    "trainingStartDate": "2017-01-31T00:00:00",
-    "trainingEndDate": "2017-12-31T00:00:00",
-    "trainingTotalCost": 123.45,
-}
+EVENT = SEED_EVENT  # seed 004's example body
 
 
 def post_event(client, key: str | None = None, body: dict | None = None, path: str = EVENTS, **extra):
