@@ -46,8 +46,8 @@ test-postgres: install ## The same suite on PostgreSQL + Redis (throw-away datab
 	PG_URL=$(PG_URL) REDIS_URL=$(REDIS_URL) BIN=$(BIN) bash scripts/test-postgres.sh -m "not slow"
 
 test-slow: install ## The slow suites (real servers and workers, crashes, outages, fuzzing, benchmark smoke runs) on SQLite, then PostgreSQL
-	$(BIN)/python -m pytest -m slow
-	PG_URL=$(PG_URL) REDIS_URL=$(REDIS_URL) BIN=$(BIN) bash scripts/test-postgres.sh -m slow
+	$(BIN)/python -m pytest -m slow --durations=15
+	PG_URL=$(PG_URL) REDIS_URL=$(REDIS_URL) BIN=$(BIN) bash scripts/test-postgres.sh -m slow --durations=15
 
 test-all: test test-postgres test-slow ## All of the above (what CI runs, after make lint)
 
