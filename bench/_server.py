@@ -43,13 +43,7 @@ def demo_server(*, workers: int = 2, extra_env: dict | None = None):
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(100):
-                with contextlib.suppress(OSError):
-                    urllib.request.urlopen(f"{base}/health", timeout=1)
-                    break
-                time.sleep(0.1)
-            else:
-                raise RuntimeError("server did not start")
+            wait_until_up(base)
             yield base, credentials, env
         finally:
             os.killpg(server.pid, signal.SIGTERM)
@@ -63,3 +57,13 @@ def token(base: str, client: dict, *, jwt: bool = False) -> str:
     request = urllib.request.Request(f"{base}/oauth2/access_token", data=fields.encode(), method="POST")
     with urllib.request.urlopen(request) as response:
         return json.load(response)["access_token"]
+
+
+def wait_until_up(base: str, seconds: float = 15) -> None:
+    """Return once ``base``'s /health answers; RuntimeError after ``seconds``."""
+    for _ in range(int(seconds * 10)):
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"{base}/health", timeout=1)
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"server at {base} did not start")

@@ -30,7 +30,7 @@ from pathlib import Path
 from statistics import median
 
 from _ratio import database, emit
-from _server import BIN, free_port, token
+from _server import BIN, free_port, token, wait_until_up
 
 PATH = "/appsembler_api/v0/bulk-enrollment/bulk-enroll"
 SETUP = """
@@ -68,13 +68,7 @@ def servers():
                 )
                 bases[name] = f"http://127.0.0.1:{port}"
             for base in bases.values():
-                for _ in range(150):
-                    with contextlib.suppress(OSError):
-                        urllib.request.urlopen(f"{base}/health", timeout=1)
-                        break
-                    time.sleep(0.1)
-                else:
-                    raise RuntimeError("server did not start")
+                wait_until_up(base)
             yield env, bases, credentials
         finally:
             for server in started:
