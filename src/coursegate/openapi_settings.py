@@ -119,6 +119,7 @@ def spectacular_settings(version: str) -> dict:
             "coursegate.core.schema.add_oauth_paths",
             "coursegate.core.schema.add_error_components",
             "coursegate.core.schema.add_summaries",
+            "coursegate.api.apprenticeship_events.openapi.exact_event_bodies",
         ],
         "COMPONENT_SPLIT_REQUEST": True,
     }

@@ -228,7 +228,7 @@ def test_training_dates_with_an_offset_are_stored_in_utc(writer_client, sent, an
         ("abc", ["Must be a number."]),
         (True, ["Must be a number."]),
         ([1], ["Must be a number."]),
-        ("NaN", ["Must be a number greater than or equal to 0."]),
+        ("NaN", ["Must be a number."]),  # text must be a decimal numeral
         (10**16, ["Must be less than 10^16."]),
     ],
     ids=["-1", "-0.01", "1.234", "abc", "true", "a list", "NaN as text", "10^16"],

@@ -9,6 +9,7 @@ number is a 400 naming the field (where the reference silently took the first me
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import cast
@@ -23,6 +24,8 @@ from coursegate.api.apprenticeship_events.fields import (
     PositiveBigInteger,
     TrimmedText,
     UtcDateTime,
+    any_case,
+    optional,
 )
 
 # The client's enums (SFA.DAS.Events.Api.Types @4758153): number -> member name.
@@ -35,7 +38,6 @@ def _numbers(names: Mapping[int, str]) -> str:
     return ", ".join(f"{number} ({name})" for number, name in names.items())
 
 
-@extend_schema_field({"oneOf": [{"type": "string", "maxLength": 50}, {"type": "integer", "minimum": 0}]})
 class StatusField(TrimmedText):
     """Free text (trimmed, not blank), or one of the client enum's numbers, stored as its name."""
 
@@ -50,25 +52,32 @@ class StatusField(TrimmedText):
             return (name, None) if name is not None else (None, self.bad_number)
         return super().parse(value)
 
+    def openapi(self) -> dict:
+        return {"oneOf": [self.text_schema(), {"type": "integer", "enum": sorted(self.names)}]}
 
-@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer", "minimum": 0}], "nullable": True})
-class EnumName(ParsedField):
+
+class EnumName(ParsedField, serializers.CharField):
     """One of the client enum's names (any case) or numbers, stored as the name."""
 
     def __init__(self, *, names: Mapping[int, str], **kwargs):
         self.names = names
         self.by_lower = {name.lower(): name for name in names.values()}
+        self.pattern = any_case(names.values())
+        self._spelled = re.compile(self.pattern).search
         self.message = f"Must be one of {_numbers(names)}, by name or number."
         super().__init__(**kwargs)
 
     def parse(self, value):
         if isinstance(value, str):
-            name = self.by_lower.get(value.strip().lower())
+            name = self.by_lower[value.strip().lower()] if self._spelled(value) else None
         elif isinstance(value, int) and not isinstance(value, bool):
             name = self.names.get(value)
         else:
             name = None
         return (name, None) if name is not None else (None, self.message)
+
+    def openapi(self) -> dict:
+        return {"oneOf": [{"type": "string", "pattern": self.pattern}, {"type": "integer", "enum": sorted(self.names)}]}
 
 
 class Whole(ParsedField, serializers.IntegerField):
@@ -81,11 +90,15 @@ class Whole(ParsedField, serializers.IntegerField):
             return value, None
         return None, self.MESSAGE
 
+    def openapi(self) -> dict:
+        return {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
+
 
 class NonNegativeBigInteger(PositiveBigInteger):
     """A whole number from 0 to 2**63 - 1 (the client's ``long?``: 0 means none given)."""
 
     MESSAGE = "Must be a whole number greater than or equal to 0."
+    MIN = 0
 
     def parse(self, value):
         if value == 0 and not isinstance(value, bool):
@@ -123,6 +136,19 @@ class PriceHistory(ParsedField):
     (keys in any case), stored as JSON with camelCase keys, the cost a number, dates in UTC."""
 
     MAX_ITEMS = 1000
+
+    def openapi(self) -> dict:
+        item = {
+            "type": "object",
+            "description": "Keys are read in any letter case; the document states the camelCase spelling",
+            "properties": {
+                "totalCost": _COST.openapi(),
+                "effectiveFrom": _DATE.openapi(),
+                "effectiveTo": optional(_DATE.openapi()),
+            },
+            "required": ["totalCost", "effectiveFrom"],
+        }
+        return {"type": "array", "maxItems": self.MAX_ITEMS, "items": item}
 
     def parse(self, value):
         if not isinstance(value, list):

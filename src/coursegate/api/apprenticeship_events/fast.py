@@ -19,7 +19,13 @@ from decimal import Decimal
 from typing import Any
 
 from coursegate.api.apprenticeship_events.client_fields import AGREEMENT_STATUSES, PAYMENT_STATUSES
-from coursegate.api.apprenticeship_events.fields import _CENT, _TRAINING_TYPES, COST_MAX, PositiveBigInteger
+from coursegate.api.apprenticeship_events.fields import (
+    _CENT,
+    _TRAINING_TYPES,
+    COST_MAX,
+    PositiveBigInteger,
+    iso_date_time,
+)
 from coursegate.events.config import training_type_numbers
 from coursegate.events.services import OPTIONAL_DEFAULTS, NewEvent
 
@@ -57,13 +63,12 @@ def fast_parser(names: dict[str, str], text_max: int) -> Callable[[Any], NewEven
     fromisoformat, combine = datetime.fromisoformat, datetime.combine
 
     def text(value: object) -> str | None:
-        if type(value) is not str:
+        if type(value) is not str or len(value) > text_max:
             return None
-        value = value.strip()
-        return value if value and len(value) <= text_max else None
+        return value.strip() or None
 
     def utc(value: object) -> datetime | None:
-        if type(value) is not str:
+        if type(value) is not str or not iso_date_time(value):
             return None
         try:
             parsed = fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -110,7 +115,7 @@ def fast_parser(names: dict[str, str], text_max: int) -> Callable[[Any], NewEven
             return None
         training_type = get(k_type)
         if type(training_type) is str:
-            training_type = training_types.get(training_type) or training_types.get(training_type.strip().lower())
+            training_type = training_types.get(training_type)  # other spellings: the exact parse decides
             if training_type is None:
                 return None
         elif type(training_type) is int:

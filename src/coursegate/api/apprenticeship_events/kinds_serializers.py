@@ -13,12 +13,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
 
-from coursegate.api.apprenticeship_events.fields import REQUIRED, ParsedField, TrimmedText
+from coursegate.api.apprenticeship_events.fields import NOT_BLANK, REQUIRED, ParsedField, TrimmedText
 from coursegate.api.apprenticeship_events.serializers import NON_FIELD, EventInput, EventQueryInput
 from coursegate.events.selectors import EventQuery
 from coursegate.events.services import NewAccountEvent, NewAgreementEvent, NewGenericEvent
@@ -26,7 +25,6 @@ from coursegate.events.services import NewAccountEvent, NewAgreementEvent, NewGe
 PAYLOAD_MAX = 1_000_000
 
 
-@extend_schema_field({"type": "string", "maxLength": PAYLOAD_MAX})
 class Payload(ParsedField, serializers.CharField):
     """A generic event's payload: a string (the .NET client sends the payload object serialised
     as JSON text), not blank, kept exactly as sent."""
@@ -39,6 +37,9 @@ class Payload(ParsedField, serializers.CharField):
         if len(value) > PAYLOAD_MAX:
             return None, f"Ensure this field has no more than {PAYLOAD_MAX} characters."
         return value, None
+
+    def openapi(self) -> dict:
+        return {"type": "string", "minLength": 1, "maxLength": PAYLOAD_MAX, "pattern": NOT_BLANK}
 
 
 class KindInput(serializers.Serializer):
