@@ -116,7 +116,7 @@ def spectacular_settings(version: str) -> dict:
         "REDOC_DIST": "SIDECAR",
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",
-            "coursegate.core.schema.add_oauth_paths",
+            "coursegate.core.oauth_schema.add_oauth_paths",
             "coursegate.core.schema.add_error_components",
             "coursegate.core.schema.add_summaries",
             "coursegate.api.apprenticeship_events.openapi.exact_event_bodies",

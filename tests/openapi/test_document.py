@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import jsonschema
 import pytest
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
@@ -94,3 +95,22 @@ def test_appsembler_and_jitterbit_answers_have_schemas(document):
             for method, operation in operations.items():
                 ok = operation["responses"]["200"]
                 assert ok.get("content", {}).get("application/json", {}).get("schema"), f"{method} {path}"
+
+
+@pytest.mark.django_db
+def test_oauth_error_answers_match_their_declared_bodies(document, make_user, oauth_app):
+    client_id, secret = oauth_app(make_user("oauth-doc"))
+    token = document["paths"]["/oauth2/access_token"]["post"]["responses"]
+    revoke = document["paths"]["/oauth2/revoke_token/"]["post"]["responses"]
+    http = APIClient()
+
+    wrong_secret = http.post("/oauth2/access_token", {"grant_type": "client_credentials", "client_id": client_id,
+                                                      "client_secret": "wrong"})  # fmt: skip
+    bad_grant = http.post("/oauth2/access_token", {"grant_type": "telepathy", "client_id": client_id,
+                                                   "client_secret": secret})  # fmt: skip
+    no_token = http.post("/oauth2/revoke_token/", {"client_id": client_id, "client_secret": secret})
+
+    assert [wrong_secret.status_code, bad_grant.status_code, no_token.status_code] == [401, 400, 400]
+    for answer, declared in ((wrong_secret, token["401"]), (bad_grant, token["400"]), (no_token, revoke["400"])):
+        jsonschema.validate(answer.json(), declared["content"]["application/json"]["schema"])
+    assert [wrong_secret.json()["error"], bad_grant.json()["error"]] == ["invalid_client", "unsupported_grant_type"]
