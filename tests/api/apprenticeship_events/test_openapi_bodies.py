@@ -21,6 +21,7 @@ from coursegate.api.apprenticeship_events.kinds_serializers import (
     GenericEventInput,
 )
 from coursegate.api.apprenticeship_events.serializers import EventInput
+from tests.api.apprenticeship_events.kinds_support import READ_GENERIC, SINCE
 from tests.api.apprenticeship_events.support import EVENTS, event_body, post_json
 
 BODIES = {
@@ -114,3 +115,18 @@ def test_the_bulk_body_states_its_size_limit(django_db_blocker):
         document = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json").json()
     body = document["paths"]["/api/events/apprenticeships/bulk/"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["maxItems"] == 10_000
+
+
+def test_the_generic_reads_state_their_text_filters_as_the_server_reads_them(django_db_blocker, client_for):
+    with django_db_blocker.unblock():
+        document = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    since = {p["name"]: p["schema"] for p in document["paths"]["/api/events/getSinceEvent/"]["get"]["parameters"]}
+    by_resource = document["paths"]["/api/events/getByResourceId/"]["get"]["parameters"]
+    resource = {p["name"]: p["schema"] for p in by_resource}
+
+    # An empty eventType is "any type": the document allows it, and the server answers the page.
+    assert "minLength" not in since["eventType"] and since["eventType"]["maxLength"] == 255
+    reader = client_for(READ_GENERIC)
+    assert reader.get(SINCE, {"eventType": ""}).status_code == 200
+    assert reader.get(SINCE, {"eventType": "x" * 256}).status_code == 400
+    assert (resource["resourceId"]["minLength"], resource["resourceId"]["maxLength"]) == (1, 255)

@@ -155,6 +155,12 @@ class GenericEventOutput(RowOutput):
 _FILTER_TEXT = TrimmedText(max_length=255)
 
 
+def _filter_field(help_text: str, *, required: bool = False) -> serializers.CharField:
+    """A text query parameter as the OpenAPI document states it (``_filter`` reads it): at most
+    255 characters; an empty one is "not given" (for a required one, a 400)."""
+    return serializers.CharField(required=required, allow_blank=not required, max_length=255, help_text=help_text)
+
+
 def _filter(data, name: str, *, required: bool = False) -> str | None:
     """A text query parameter (blank: not given)."""
     raw = data.get(name)
@@ -174,7 +180,7 @@ class GenericSinceInput(EventQueryInput):
 
     def get_fields(self) -> dict:
         fields = super().get_fields()
-        fields["eventType"] = serializers.CharField(required=False, help_text="Only events of this type")
+        fields["eventType"] = _filter_field("Only events of this type; empty: any type")
         return {name: fields[name] for name in ("eventType", "fromEventId", "pageSize", "pageNumber")}
 
     def to_internal_value(self, data) -> EventQuery:
@@ -188,7 +194,7 @@ class GenericDateRangeInput(EventQueryInput):
 
     def get_fields(self) -> dict:
         fields = super().get_fields()
-        fields["eventType"] = serializers.CharField(required=False, help_text="Only events of this type")
+        fields["eventType"] = _filter_field("Only events of this type; empty: any type")
         del fields["fromEventId"]
         return fields
 
@@ -203,8 +209,8 @@ class GenericResourceInput(GenericDateRangeInput):
     def get_fields(self) -> dict:
         fields = super().get_fields()
         del fields["eventType"]
-        fields["resourceType"] = serializers.CharField(help_text="Required")
-        fields["resourceId"] = serializers.CharField(help_text="Required")
+        fields["resourceType"] = _filter_field("Required", required=True)
+        fields["resourceId"] = _filter_field("Required", required=True)
         return fields
 
     def to_internal_value(self, data) -> EventQuery:
