@@ -32,6 +32,7 @@ from coursegate.events.services import OPTIONAL_DEFAULTS, NewEvent
 CORE = len(NewEvent._fields) - len(OPTIONAL_DEFAULTS)  # the seed's twelve fields come first
 
 SPELLINGS_KEPT = 256  # key spellings remembered (the seed's, the .NET client's, a few more)
+DATES_KEPT = 16_384  # date texts remembered with their parsed value, per process (about 2 MB at most)
 
 
 def fast_parser(names: dict[str, str], text_max: int) -> Callable[[Any], NewEvent | None]:
@@ -67,8 +68,24 @@ def fast_parser(names: dict[str, str], text_max: int) -> Callable[[Any], NewEven
             return None
         return value.strip() or None
 
+    dates: dict[str, datetime | None] = {}
+
     def utc(value: object) -> datetime | None:
-        if type(value) is not str or not iso_date_time(value):
+        """A date-time as UtcDateTime parses it. A batch repeats its dates (a cohort's start and
+        end), so each text's answer is remembered: a dict lookup instead of a pattern and a parse."""
+        if type(value) is not str:
+            return None
+        try:
+            return dates[value]
+        except KeyError:
+            pass
+        parsed = _utc(value)
+        if len(dates) < DATES_KEPT:
+            dates[value] = parsed
+        return parsed
+
+    def _utc(value: str) -> datetime | None:
+        if not iso_date_time(value):
             return None
         try:
             parsed = fromisoformat(value.strip().replace("Z", "+00:00"))
