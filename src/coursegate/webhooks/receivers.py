@@ -6,11 +6,19 @@ address is loopback, private, link-local, multicast, reserved or unspecified is 
 subscription is written (IP literals and names that resolve now) and again at every connection
 (the name is resolved and the checked address is the one connected to, so a DNS answer that
 changes after the check cannot slip a private address in). Redirects are never followed.
+
+The shape of a receiver URL is one regular expression, ``URL_PATTERN``, that the API's OpenAPI
+document publishes as it is (issue 15): so it is written for both Python and ECMA-262 regexes, and
+a URL is taken only when it matches whole. It is narrower than what ``urlsplit`` reads, on purpose:
+an RFC 3986 URI (http.client sends nothing but ASCII, and the API answers ``url`` as a URI), no user
+name or password (delivery never sends them, and every staff user would read them in the list), a
+port from 1 to 65535.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -20,6 +28,35 @@ from coursegate.webhooks.exceptions import ReceiverRefusedError
 
 SCHEMES = ("http", "https")
 MAX_URL_LENGTH = 2000
+
+# Labels of a host name (or an IPv4 address), dot-separated: no label can backtrack into the next.
+_HOST = r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?"
+
+
+def _ipv6_pattern() -> str:
+    """RFC 3986 §3.2.2's IPv6address, which is what ``ipaddress`` (and so ``urlsplit``) takes: at
+    most 8 groups, "::" standing for one or more, an IPv4 address (no leading zeros) as the last two."""
+    h16 = "[0-9A-Fa-f]{1,4}"
+    octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+    ls32 = rf"(?:{h16}:{h16}|{octet}(?:\.{octet}){{3}})"
+    forms = [rf"(?:{h16}:){{6}}{ls32}", rf"::(?:{h16}:){{5}}{ls32}"]
+    for before, after in ((0, 4), (1, 3), (2, 2), (3, 1), (4, 0)):
+        head = f"(?:{h16}:){{0,{before}}}{h16}" if before else h16
+        forms.append(rf"(?:{head})?::(?:{h16}:){{{after}}}{ls32}" if after else rf"(?:{head})?::{ls32}")
+    forms += [rf"(?:(?:{h16}:){{0,5}}{h16})?::{h16}", rf"(?:(?:{h16}:){{0,6}}{h16})?::"]
+    return r"\[(?:" + "|".join(forms) + r")\]"
+
+
+_IPV6 = _ipv6_pattern()
+_PORT = "(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+# RFC 3986 §3.3-3.4: path and query characters, or %XX escapes; no "#": no fragment.
+_PATH_AND_QUERY = r"(?:[/?](?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?"
+URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://(?:{_HOST}|{_IPV6})(?::{_PORT})?{_PATH_AND_QUERY}$"
+_URL_SHAPE = re.compile(URL_PATTERN)
+URL_SHAPE_MESSAGE = (
+    "Enter an http or https URL: a host name or IP address, an optional port from 1 to 65535, then an "
+    "optional path and query of URL characters (others %-encoded)."
+)
 
 
 def private_allowed() -> bool:
@@ -54,6 +91,10 @@ def url_problems(url: str, *, resolve: bool = True) -> list[str]:
         return ["Enter a valid http or https URL."]
     if any(ch.isspace() for ch in url) or parts.fragment:
         return ["Enter a valid URL without spaces or a fragment."]
+    if "@" in parts.netloc:
+        return ["Put no user name or password in the URL: they would not be sent, and staff users would read them."]
+    if not _URL_SHAPE.fullmatch(url):
+        return [URL_SHAPE_MESSAGE]
     if private_allowed():
         return []
     host = parts.hostname

@@ -18,15 +18,23 @@ from coursegate.webhooks.models import WebhookDelivery, WebhookSubscription
 FEED_EVENT_TYPES: tuple[str, ...] = tuple(TYPES)
 
 
+def _prefix_patterns(types: tuple[str, ...]) -> tuple[str, ...]:
+    """Every "<prefix>.*" that covers a feed type: the type cut after each of its dots."""
+    found = {known[: index + 1] + "*" for known in types for index, ch in enumerate(known) if ch == "."}
+    return tuple(sorted(found))
+
+
+# The whole list of what ``event_types`` may hold: finite, so the OpenAPI document states it as an
+# enum (issue 15) and the rule below is a lookup in it.
+SUBSCRIBABLE_EVENT_TYPES: tuple[str, ...] = FEED_EVENT_TYPES + _prefix_patterns(FEED_EVENT_TYPES)
+_SUBSCRIBABLE = frozenset(SUBSCRIBABLE_EVENT_TYPES)
+
+
 def event_type_problem(pattern: object) -> str | None:
     """Why ``pattern`` names no feed event type (None when it names one or more)."""
     if not isinstance(pattern, str) or not pattern:
         return "Each event type must be a non-empty string."
-    if pattern.endswith(".*"):
-        prefix = pattern[:-1]
-        if "*" not in prefix and any(known.startswith(prefix) for known in FEED_EVENT_TYPES):
-            return None
-    elif pattern in FEED_EVENT_TYPES:
+    if pattern in _SUBSCRIBABLE:
         return None
     return (
         f'Unknown event type "{pattern}": use one of {", ".join(FEED_EVENT_TYPES)} '

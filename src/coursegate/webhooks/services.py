@@ -1,16 +1,20 @@
 """Writes of the webhooks: subscriptions created, deleted, resumed; a test ping.
 
-Rules of a subscription (checked here, so the API and the admin share them): ``url`` is http or
-https and, unless COURSEGATE_WEBHOOK_ALLOW_PRIVATE_URLS is on, reaches no loopback, private or
-link-local address (receivers.py); ``event_types`` is a non-empty list of feed event types or
-prefix patterns (selectors.FEED_EVENT_TYPES); ``secret``, when given, is 16 to 200 printable
-characters, else one is generated (the caller shows it once). A new subscription's cursor is the
-feed's newest event: it receives what happens from its creation on.
+Rules of a subscription (checked here, so the API and the admin share them): ``url`` is an http or
+https URL of the shape receivers.URL_PATTERN and, unless COURSEGATE_WEBHOOK_ALLOW_PRIVATE_URLS is
+on, reaches no loopback, private or link-local address (receivers.py); ``event_types`` is a
+non-empty list of feed event types or prefix patterns (selectors.SUBSCRIBABLE_EVENT_TYPES);
+``secret``, when given, is 16 to 200 printable ASCII characters without a space at either end
+(SECRET_PATTERN: a receiver in any language reads the key as the same bytes), else one is
+generated (the caller shows it once). The API's OpenAPI document publishes these patterns and
+lists as they are (issue 15). A new subscription's cursor is the feed's newest event: it receives
+what happens from its creation on.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Sequence
 
@@ -28,6 +32,9 @@ log = logging.getLogger(__name__)
 SECRET_MIN_LENGTH = 16
 SECRET_MAX_LENGTH = 200
 MAX_EVENT_TYPES = 50
+# Published as is in the OpenAPI document (with the lengths above), so written for Python and ECMA-262.
+SECRET_PATTERN = r"^[\x21-\x7E](?:[\x20-\x7E]*[\x21-\x7E])?$"
+_SECRET_SHAPE = re.compile(SECRET_PATTERN)
 
 
 def _problems(*, url: str, event_types: Sequence[object], secret: str | None) -> dict[str, list[str]]:
@@ -43,10 +50,10 @@ def _problems(*, url: str, event_types: Sequence[object], secret: str | None) ->
         if found:
             problems["event_types"] = found
     if secret is not None and not (
-        SECRET_MIN_LENGTH <= len(secret) <= SECRET_MAX_LENGTH and secret.isprintable() and secret.strip() == secret
+        SECRET_MIN_LENGTH <= len(secret) <= SECRET_MAX_LENGTH and _SECRET_SHAPE.fullmatch(secret)
     ):
         problems["secret"] = [
-            f"The secret must be {SECRET_MIN_LENGTH} to {SECRET_MAX_LENGTH} printable characters, "
+            f"The secret must be {SECRET_MIN_LENGTH} to {SECRET_MAX_LENGTH} printable ASCII characters, "
             "without leading or trailing spaces."
         ]
     return problems

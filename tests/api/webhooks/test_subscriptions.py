@@ -16,6 +16,7 @@ from tests.kit.permissions import (
     NOT_FOUND,
     NOT_PROVIDED,
     Endpoint,
+    Expected,
     check,
     matrix,
     send,
@@ -48,8 +49,10 @@ ENDPOINTS = [
         expect={"staff": 400, "staff (jwt)": 400},
     ),  # fmt: skip
 ]
-CALLERS = {ANONYMOUS: NOT_PROVIDED, BAD_TOKEN: INVALID_TOKEN, "learner": FORBIDDEN, "enterprise admin": FORBIDDEN,
-           "staff": 200, "staff (jwt)": 200}  # fmt: skip
+CALLERS: dict[str, Expected | int] = {
+    ANONYMOUS: NOT_PROVIDED, BAD_TOKEN: INVALID_TOKEN, "learner": FORBIDDEN, "enterprise admin": FORBIDDEN,
+    "staff": 200, "staff (jwt)": 200,
+}  # fmt: skip
 
 
 @pytest.fixture
