@@ -15,21 +15,10 @@ import jsonschema
 import pytest
 from rest_framework.test import APIClient
 
-from coursegate.api.apprenticeship_events.kinds_serializers import (
-    AccountEventInput,
-    AgreementEventInput,
-    GenericEventInput,
-)
-from coursegate.api.apprenticeship_events.serializers import EventInput
+from coursegate.api.apprenticeship_events.openapi import BODIES
 from tests.api.apprenticeship_events.kinds_support import READ_GENERIC, SINCE
 from tests.api.apprenticeship_events.support import EVENTS, event_body, post_json
 
-BODIES = {
-    "EventInputRequest": EventInput,
-    "AgreementEventInputRequest": AgreementEventInput,
-    "AccountEventInputRequest": AccountEventInput,
-    "GenericEventInputRequest": GenericEventInput,
-}
 GRID = [
     None, "", " ", "\t x \n", "x", "0", " 7 ", "-3", "1.5", ".5", "7.", "1e2", "NaN", "²", "x" * 6, "x" * 7,
     " " + "x" * 49 + " ", "x" * 50, "x" * 51, "x" * 100, "x" * 101, "9" * 19, "9" * 20, "0" * 19,
